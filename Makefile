@@ -1,0 +1,329 @@
+# omniheap — GNU make build.
+#
+# Every target name, toolchain, CPU flag, port, QEMU machine and memory map
+# comes from project.yml (read through tools/manifest.awk into
+# build/manifest.mk). This file names no target; test/build/manifest.sh
+# checks that the two agree.
+#
+#   make                      build/host/libomniheap.a and libomniheap.so
+#   make TARGET=<t>           the library for any target of project.yml
+#   make test                 every test lane; closing line "N passed, N failed"
+#   make run [TARGET=<t>]     build and run the example firmware
+#   make docs                 Doxygen HTML into build/docs (warnings are errors)
+#   make install PREFIX=<p>   headers, libraries, pkg-config file
+#   make size                 .text/.data/.bss per family on every Cortex-M target
+#   make bench                benchmarks (figures, not pass/fail)
+#
+# Options: VARIANT=<v> (project.yml variants: asan, tsan, ...), PORT=<p>
+# (override the target's port), DEFS="-DNAME=value ...", CONFIG_HEADER=<file>.
+
+.DEFAULT_GOAL := all
+SHELL := /bin/sh
+.SUFFIXES:
+.DELETE_ON_ERROR:
+
+MANIFEST_MK := build/manifest.mk
+include $(MANIFEST_MK)
+$(MANIFEST_MK): project.yml tools/manifest.awk
+	@mkdir -p $(@D)
+	awk -f tools/manifest.awk -v mode=mk project.yml > $@.tmp && mv $@.tmp $@
+
+TARGET ?= host
+VARIANT ?=
+
+# ---- the target, from project.yml --------------------------------------------
+ifdef Y_name
+ifeq ($(filter $(TARGET),$(Y_KEYS_targets)),)
+$(error unknown TARGET '$(TARGET)'; project.yml defines: $(Y_KEYS_targets))
+endif
+ifneq ($(VARIANT),)
+ifeq ($(filter $(VARIANT),$(Y_KEYS_variants)),)
+$(error unknown VARIANT '$(VARIANT)'; project.yml defines: $(Y_KEYS_variants))
+endif
+endif
+endif
+
+t = $(Y_targets_$(TARGET)_$(1))
+TOOLCHAIN := $(call t,toolchain)
+PORT ?= $(call t,port)
+RUNNER := $(call t,runner)
+SHARED := $(call t,shared)
+CPU_FLAGS := $(call t,cpu_flags)
+OPT := $(call t,opt)
+VARIANT_FLAGS := $(if $(VARIANT),$(Y_variants_$(VARIANT)_flags))
+PORT_LIBS := $(Y_ports_$(PORT)_libs)
+PORT_LOCK_BYTES := $(Y_ports_$(PORT)_lock_bytes)
+VERSION := $(Y_version)
+ABI := $(Y_abi_version)
+
+ifeq ($(TOOLCHAIN),host)
+  ifeq ($(origin CC),default)
+    CC := gcc
+  endif
+  ifeq ($(origin CXX),default)
+    CXX := g++
+  endif
+  AR := ar
+  NM := nm
+  OBJCOPY := objcopy
+  SIZE := size
+  HOSTED := 1
+else
+  CC := $(TOOLCHAIN)-gcc
+  CXX := $(TOOLCHAIN)-g++
+  AR := $(TOOLCHAIN)-ar
+  NM := $(TOOLCHAIN)-nm
+  OBJCOPY := $(TOOLCHAIN)-objcopy
+  SIZE := $(TOOLCHAIN)-size
+  HOSTED := 0
+endif
+
+B := build/$(TARGET)$(if $(VARIANT),-$(VARIANT))
+CONFIG_H := $(B)/include/omniheap_config.h
+
+# ---- flags ---------------------------------------------------------------------
+API_ROOTS := $(patsubst api/%/,%,$(sort $(dir $(wildcard api/*/))))
+INCLUDES := -I$(B)/include $(addprefix -Iapi/,$(API_ROOTS)) -Iports/$(PORT)
+CONFIG_DEF := $(if $(CONFIG_HEADER),-DOMNIHEAP_CONFIG_HEADER='"$(abspath $(CONFIG_HEADER))"')
+WARN := -Wall -Wextra -Werror -Wshadow -Wundef -Wpointer-arith -Wcast-align
+DEPFLAGS = -MMD -MP -MF $(@:.o=.d)
+CONFIG_FLAGS := $(CPU_FLAGS) $(VARIANT_FLAGS) $(DEFS) $(CONFIG_DEF)
+
+# The core: C++17, freestanding subset, no runtime support needed.
+CORE_CXXFLAGS := -std=c++17 -fno-exceptions -fno-rtti -fno-threadsafe-statics \
+  -fno-unwind-tables -fno-asynchronous-unwind-tables -fvisibility=hidden \
+  -fvisibility-inlines-hidden -ffunction-sections -fdata-sections \
+  $(OPT) $(WARN) -Wpedantic -Wold-style-cast -Wnon-virtual-dtor $(CONFIG_FLAGS)
+# Ports and C test code.
+PORT_CFLAGS := -std=c11 $(OPT) $(WARN) -Wpedantic -ffunction-sections -fdata-sections $(CONFIG_FLAGS)
+
+CORE_SRCS := $(sort $(wildcard core/*/*.cpp))
+PORT_SRCS := $(sort $(wildcard ports/$(PORT)/*.c))
+CORE_OBJS := $(CORE_SRCS:%.cpp=$(B)/obj/%.o)
+PORT_OBJS := $(PORT_SRCS:%.c=$(B)/obj/%.o)
+PIC_OBJS := $(CORE_SRCS:%.cpp=$(B)/pic/%.o) $(PORT_SRCS:%.c=$(B)/pic/%.o)
+
+LIB_A := $(B)/libomniheap.a
+LIB_SO_REAL := $(B)/libomniheap.so.$(VERSION)
+LIB_SO_NAME := libomniheap.so.$(ABI)
+LIB_SO := $(B)/libomniheap.so
+LIBS := $(LIB_A) $(if $(filter yes,$(SHARED)),$(LIB_SO))
+
+.PHONY: all lib
+all: lib
+lib: $(LIBS) $(B)/port.checked
+
+# The configuration header is regenerated on every build; tools/gen-config.sh
+# rewrites it only when the resolved values change.
+.PHONY: FORCE
+$(CONFIG_H): FORCE $(MANIFEST_MK)
+	@tools/gen-config.sh $@ core/config/omniheap_config.h.in project.yml $(TARGET) $(PORT) \
+	  $(PORT_LOCK_BYTES) $(CC) $(CONFIG_FLAGS)
+
+$(B)/obj/%.o: %.cpp $(CONFIG_H)
+	@mkdir -p $(@D)
+	$(CXX) $(CORE_CXXFLAGS) $(INCLUDES) $(DEPFLAGS) -c $< -o $@
+
+$(B)/obj/%.o: %.c $(CONFIG_H)
+	@mkdir -p $(@D)
+	$(CC) $(PORT_CFLAGS) $(INCLUDES) $(DEPFLAGS) -c $< -o $@
+
+$(B)/pic/%.o: %.cpp $(CONFIG_H)
+	@mkdir -p $(@D)
+	$(CXX) $(CORE_CXXFLAGS) -fPIC $(INCLUDES) $(DEPFLAGS) -c $< -o $@
+
+$(B)/pic/%.o: %.c $(CONFIG_H)
+	@mkdir -p $(@D)
+	$(CC) $(PORT_CFLAGS) -fPIC $(INCLUDES) $(DEPFLAGS) -c $< -o $@
+
+# Static library: the core is linked into one relocatable object whose
+# internal (hidden) symbols are then made local, so the archive exports only
+# the documented C API; the port's objects stay separate.
+$(B)/obj/omniheap-core.o: $(CORE_OBJS)
+	$(CXX) $(CPU_FLAGS) -r -nostdlib -o $@.tmp $^
+	$(OBJCOPY) --localize-hidden $@.tmp $@
+	@rm -f $@.tmp
+
+$(LIB_A): $(B)/obj/omniheap-core.o $(PORT_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+# Shared library: linked with the C compiler driver and --no-undefined, so a
+# dependency on the C++ runtime would fail right here.
+$(LIB_SO_REAL): $(PIC_OBJS)
+	$(CC) $(CPU_FLAGS) $(VARIANT_FLAGS) -shared -Wl,-soname,$(LIB_SO_NAME) -Wl,--no-undefined \
+	  -o $@ $^ $(PORT_LIBS)
+
+$(LIB_SO): $(LIB_SO_REAL)
+	ln -sf $(notdir $<) $(B)/$(LIB_SO_NAME)
+	ln -sf $(LIB_SO_NAME) $@
+
+# Every mandatory port hook must be defined by the port.
+$(B)/port.checked: $(PORT_OBJS) api/omniheap/omniheap_port.h tools/check-port.sh
+	tools/check-port.sh $(PORT) api/omniheap/omniheap_port.h $(NM) $(PORT_OBJS)
+	@touch $@
+
+-include $(CORE_OBJS:.o=.d) $(PORT_OBJS:.o=.d) $(PIC_OBJS:.o=.d)
+
+# ---- programs that link the library: tests, examples, benchmarks ---------------
+# Plain C, linked with the C compiler driver (never -lstdc++).
+PROG_CFLAGS := $(OPT) $(WARN) -Wpedantic $(CONFIG_FLAGS) $(INCLUDES) -Itest/harness
+ifeq ($(HOSTED),1)
+  PROG_LDFLAGS := $(CPU_FLAGS) $(VARIANT_FLAGS)
+  PROG_LIBS := $(LIB_A) $(PORT_LIBS)
+  EXE :=
+  PROG_CFLAGS += -DOH_HOSTED=1
+else
+  MCU_OBJS := $(B)/obj/test/mcu/startup.o
+  PROG_LDFLAGS = $(CPU_FLAGS) $(call t,libc_specs) --specs=rdimon.specs -nostartfiles \
+    -T$(B)/link.ld -Wl,--gc-sections -Wl,-Map,$(@:.elf=.map)
+  PROG_LIBS := $(MCU_OBJS) $(LIB_A) $(PORT_LIBS) -lrdimon
+  EXE := .elf
+  PROG_CFLAGS += -DOH_HOSTED=0 -DOH_CORE_HZ=$(call t,core_hz) -ffunction-sections -fdata-sections
+endif
+
+$(B)/link.ld: test/mcu/link.ld.in $(MANIFEST_MK)
+	sed -e 's/@FLASH_ORIGIN@/$(call t,flash_origin)/' -e 's/@FLASH_SIZE@/$(call t,flash_size)/' \
+	    -e 's/@RAM_ORIGIN@/$(call t,ram_origin)/' -e 's/@RAM_SIZE@/$(call t,ram_size)/' $< > $@
+
+$(B)/obj/test/mcu/startup.o: test/mcu/startup.c $(CONFIG_H)
+	@mkdir -p $(@D)
+	$(CC) -std=c11 $(PROG_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+MCU_DEPS := $(if $(filter 0,$(HOSTED)),$(MCU_OBJS) $(B)/link.ld)
+
+# C conformance suite: the same sources on every target; on the host built
+# once as C99 and once as C11.
+CONF_SRCS := $(sort $(wildcard test/conformance/*.c)) test/harness/oh_test.c
+define c_program # name, std, sources
+$(B)/obj/$(1)/%.o: %.c $(CONFIG_H)
+	@mkdir -p $$(@D)
+	$$(CC) -std=$(2) $$(PROG_CFLAGS) $$(DEPFLAGS) -c $$< -o $$@
+$(B)/test/$(1)$(EXE): $(3:%.c=$(B)/obj/$(1)/%.o) $(LIB_A) $(MCU_DEPS)
+	@mkdir -p $$(@D)
+	$$(CC) $$(PROG_LDFLAGS) -o $$@ $(3:%.c=$(B)/obj/$(1)/%.o) $$(PROG_LIBS)
+-include $(3:%.c=$(B)/obj/$(1)/%.d)
+endef
+
+ifeq ($(HOSTED),1)
+CONFORMANCE := $(B)/test/conformance-c99 $(B)/test/conformance-c11
+$(eval $(call c_program,conformance-c99,c99,$(CONF_SRCS)))
+$(eval $(call c_program,conformance-c11,c11,$(CONF_SRCS)))
+else
+CONFORMANCE := $(B)/test/conformance.elf
+$(eval $(call c_program,conformance,c11,$(CONF_SRCS)))
+endif
+
+.PHONY: conformance
+conformance: $(CONFORMANCE) $(B)/port.checked
+
+# Example firmware (make run).
+FIRMWARE_SRCS := $(sort $(wildcard docs/examples/firmware/*.c))
+$(eval $(call c_program,firmware,c99,$(FIRMWARE_SRCS)))
+FIRMWARE := $(B)/test/firmware$(EXE)
+
+QEMU_RUN = tools/qemu-run.sh $(call t,qemu_machine)
+
+.PHONY: firmware run
+firmware: $(FIRMWARE)
+run: $(FIRMWARE)
+ifeq ($(RUNNER),qemu)
+	$(QEMU_RUN) $(FIRMWARE)
+else
+	$(FIRMWARE)
+endif
+
+# Stress programs (host): C, threads, run under the tsan variants.
+STRESS_SRCS := $(sort $(wildcard test/stress/*.c))
+STRESS := $(STRESS_SRCS:test/stress/%.c=$(B)/test/stress-%)
+$(foreach s,$(STRESS_SRCS),$(eval $(call c_program,stress-$(basename $(notdir $(s))),c11,$(s) test/harness/oh_test.c)))
+.PHONY: stress
+stress: $(STRESS)
+
+# ---- C++ unit tests (GoogleTest, host only) ------------------------------------
+UNIT_SRCS := $(sort $(wildcard test/unit/*.cpp))
+UNIT_OBJS := $(UNIT_SRCS:%.cpp=$(B)/obj/%.o)
+UNIT := $(B)/test/unit
+$(B)/obj/test/unit/%.o: test/unit/%.cpp $(CONFIG_H)
+	@mkdir -p $(@D)
+	$(CXX) -std=c++17 $(OPT) -g $(WARN) $(CONFIG_FLAGS) $(INCLUDES) -Icore $(DEPFLAGS) -c $< -o $@
+$(UNIT): $(UNIT_OBJS) $(LIB_A)
+	@mkdir -p $(@D)
+	$(CXX) $(PROG_LDFLAGS) -o $@ $(UNIT_OBJS) $(LIB_A) -lgtest -pthread
+-include $(UNIT_OBJS:.o=.d)
+.PHONY: unit
+unit: $(UNIT)
+
+# ---- everything the test lanes need for this target -------------------------------
+.PHONY: print-config print-targets
+print-targets:
+	@echo $(Y_KEYS_targets)
+print-config:
+	@echo "target=$(TARGET)"
+	@$(foreach k,$(Y_KEYS_targets_$(TARGET)),echo "$(k)=$(call t,$(k))";)
+	@echo "cc=$(CC)"
+	@echo "cxx=$(CXX)"
+	@echo "core_cxxflags=$(CORE_CXXFLAGS)"
+	@echo "port_libs=$(PORT_LIBS)"
+	@echo "build_dir=$(B)"
+
+# ---- make test ---------------------------------------------------------------------
+.PHONY: test
+test:
+	@test/run-all.sh
+
+# ---- make size ---------------------------------------------------------------------
+.PHONY: size size-one
+size:
+	@tools/size-report.sh $(foreach x,$(Y_KEYS_targets),$(if $(filter qemu,$(Y_targets_$(x)_runner)),$(x)))
+size-one: $(LIB_A)
+	@echo $(B)
+
+# ---- make bench ----------------------------------------------------------------------
+.PHONY: bench
+bench:
+	@test/bench/run.sh
+
+# ---- make docs -----------------------------------------------------------------------
+.PHONY: docs
+docs: $(CONFIG_H)
+	@mkdir -p build/docs
+	@command -v doxygen >/dev/null || { echo "make docs: doxygen not found (apt-get install doxygen graphviz)"; exit 1; }
+	( cat docs/Doxyfile; echo "PROJECT_NUMBER = $(VERSION)"; \
+	  echo "INCLUDE_PATH = $(B)/include"; \
+	  echo "INPUT += $(CONFIG_H)" ) | doxygen - > build/docs/doxygen.log
+	@echo "docs: build/docs/html/index.html (0 warnings)"
+
+# ---- make install --------------------------------------------------------------------
+PREFIX ?= /usr/local
+INCLUDEDIR := $(PREFIX)/include/omniheap
+LIBDIR := $(PREFIX)/lib
+.PHONY: install
+install: lib
+	@for root in $(API_ROOTS); do \
+	  mkdir -p "$(DESTDIR)$(INCLUDEDIR)/$$root"; \
+	  (cd api/$$root && find . -name '*.h' -exec cp --parents {} "$(DESTDIR)$(INCLUDEDIR)/$$root/" \;); \
+	done
+	cp $(CONFIG_H) $(wildcard ports/$(PORT)/*.h) "$(DESTDIR)$(INCLUDEDIR)/omniheap/"
+	mkdir -p "$(DESTDIR)$(LIBDIR)/pkgconfig"
+	cp $(LIB_A) "$(DESTDIR)$(LIBDIR)/"
+ifeq ($(SHARED),yes)
+	cp $(LIB_SO_REAL) "$(DESTDIR)$(LIBDIR)/"
+	ln -sf $(notdir $(LIB_SO_REAL)) "$(DESTDIR)$(LIBDIR)/$(LIB_SO_NAME)"
+	ln -sf $(LIB_SO_NAME) "$(DESTDIR)$(LIBDIR)/libomniheap.so"
+endif
+	{ echo "prefix=$(PREFIX)"; \
+	  echo "includedir=\$${prefix}/include/omniheap"; \
+	  echo "libdir=\$${prefix}/lib"; echo; \
+	  echo "Name: $(Y_name)"; \
+	  echo "Description: $(Y_description)"; \
+	  echo "Version: $(VERSION)"; \
+	  echo "Cflags:$(foreach r,$(API_ROOTS), -I\$${includedir}/$(r))"; \
+	  echo "Libs: -L\$${libdir} -lomniheap"; \
+	  echo "Libs.private: $(PORT_LIBS)"; \
+	} > "$(DESTDIR)$(LIBDIR)/pkgconfig/omniheap.pc"
+	@echo "installed omniheap $(VERSION) ($(TARGET)) into $(DESTDIR)$(PREFIX)"
+
+.PHONY: clean
+clean:
+	rm -rf build

@@ -1,0 +1,23 @@
+// Compiler helpers shared by every part of the core. Internal header.
+#pragma once
+
+// Marks the definition of a documented C API function: the only symbols the
+// shared library exports (everything else is built with -fvisibility=hidden).
+#define OMNIHEAP_EXPORT extern "C" __attribute__((visibility("default")))
+
+#define OMNIHEAP_LIKELY(x) __builtin_expect(!!(x), 1)
+#define OMNIHEAP_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+// Out-of-line, rarely executed code (error and repair paths): keeps the hot
+// paths short.
+#define OMNIHEAP_COLD __attribute__((cold, noinline))
+
+#if !defined(__cplusplus) || __cplusplus < 201703L
+#error "the omniheap core is C++17"
+#endif
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
+#error "the omniheap core is built with -fno-exceptions"
+#endif
+#if defined(__cpp_rtti) || defined(__GXX_RTTI)
+#error "the omniheap core is built with -fno-rtti"
+#endif
