@@ -78,7 +78,8 @@ else
   HOSTED := 0
 endif
 
-B := build/$(TARGET)$(if $(VARIANT),-$(VARIANT))
+BUILD ?= build
+B := $(BUILD)/$(TARGET)$(if $(VARIANT),-$(VARIANT))
 CONFIG_H := $(B)/include/omniheap_config.h
 
 # ---- flags ---------------------------------------------------------------------
