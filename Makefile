@@ -5,7 +5,8 @@
 # build/manifest.mk). This file names no target; test/build/manifest.sh
 # checks that the two agree.
 #
-#   make                      build/host/libomniheap.a and libomniheap.so
+#   make                      the library for project.yml's default_target
+#                             (build/<target>/libomniheap.a, and .so on hosts)
 #   make TARGET=<t>           the library for any target of project.yml
 #   make test                 every test lane; closing line "N passed, N failed"
 #   make run [TARGET=<t>]     build and run the example firmware
@@ -22,13 +23,20 @@ SHELL := /bin/sh
 .SUFFIXES:
 .DELETE_ON_ERROR:
 
+# The manifest is converted before anything else is read, so that every
+# variable below sees the current project.yml.
 MANIFEST_MK := build/manifest.mk
+ifneq ($(shell test -f $(MANIFEST_MK) && test ! project.yml -nt $(MANIFEST_MK) && \
+  test ! tools/manifest.awk -nt $(MANIFEST_MK) && echo fresh),fresh)
+$(shell mkdir -p build && awk -f tools/manifest.awk -v mode=mk project.yml > $(MANIFEST_MK).$$$$ \
+  && mv $(MANIFEST_MK).$$$$ $(MANIFEST_MK))
+ifneq ($(.SHELLSTATUS),0)
+$(error project.yml could not be read (see the message above))
+endif
+endif
 include $(MANIFEST_MK)
-$(MANIFEST_MK): project.yml tools/manifest.awk
-	@mkdir -p $(@D)
-	awk -f tools/manifest.awk -v mode=mk project.yml > $@.tmp && mv $@.tmp $@
 
-TARGET ?= host
+TARGET ?= $(Y_default_target)
 VARIANT ?=
 
 # ---- the target, from project.yml --------------------------------------------
@@ -56,7 +64,7 @@ PORT_LOCK_BYTES := $(Y_ports_$(PORT)_lock_bytes)
 VERSION := $(Y_version)
 ABI := $(Y_abi_version)
 
-ifeq ($(TOOLCHAIN),host)
+ifeq ($(TOOLCHAIN),native)
   ifeq ($(origin CC),default)
     CC := gcc
   endif
@@ -117,7 +125,7 @@ lib: $(LIBS) $(B)/port.checked
 # The configuration header is regenerated on every build; tools/gen-config.sh
 # rewrites it only when the resolved values change.
 .PHONY: FORCE
-$(CONFIG_H): FORCE $(MANIFEST_MK)
+$(CONFIG_H): FORCE
 	@tools/gen-config.sh $@ core/config/omniheap_config.h.in project.yml $(TARGET) $(PORT) \
 	  $(PORT_LOCK_BYTES) $(CC) $(CONFIG_FLAGS)
 

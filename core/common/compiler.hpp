@@ -11,13 +11,3 @@
 // Out-of-line, rarely executed code (error and repair paths): keeps the hot
 // paths short.
 #define OMNIHEAP_COLD __attribute__((cold, noinline))
-
-#if !defined(__cplusplus) || __cplusplus < 201703L
-#error "the omniheap core is C++17"
-#endif
-#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
-#error "the omniheap core is built with -fno-exceptions"
-#endif
-#if defined(__cpp_rtti) || defined(__GXX_RTTI)
-#error "the omniheap core is built with -fno-rtti"
-#endif

@@ -39,7 +39,7 @@ void report(omniheap_write_fn fn, void *context) noexcept {
   line.put("omniheap ").put(OMNIHEAP_VERSION_STRING).put(" memory report (target ");
   line.put(OMNIHEAP_TARGET_NAME).put(", port ").put(OMNIHEAP_PORT_NAME).put(")");
   emit(fn, context, line);
-  line.left("heap", name_width).left("family", family_width);
+  line.left("heap", name_width).put(' ').left("family", family_width - 1);
   line.right("capacity", 10).right("in use", 10).right("peak", 10).right("allocs", 9);
   line.right("failed", 8).right("largest free", 13).right("frag", 6);
   emit(fn, context, line);

@@ -115,12 +115,14 @@ uint64_t omniheap_port_time_us(void) {
 /* ---- failure and output ------------------------------------------------------- */
 
 void omniheap_port_panic(const char *message) {
+  fflush(stdout);
   fprintf(stderr, "%s\n", message);
   fflush(stderr);
   abort();
 }
 
 void omniheap_port_corruption(const omniheap_fault_t *fault) {
+  fflush(stdout); /* keep the order of the program's own output */
   fprintf(stderr, "omniheap: %s heap '%s': %s of %p in %s\n", omniheap_family_name(fault->family),
           fault->heap != NULL ? omniheap_heap_name(fault->heap) : "(unregistered)",
           omniheap_fault_kind_name(fault->kind), fault->pointer,

@@ -1,0 +1,139 @@
+#!/bin/sh
+# make test — runs every test lane and prints one closing line
+# "N passed, N failed" summed over all lanes; exits non-zero on any failure.
+#
+# Lanes: host build; C++ unit tests (GoogleTest); C conformance suite as C99
+# and C11 (posix port) and with the none port; the suite under ASan+UBSan;
+# ThreadSanitizer lanes (unit tests, locked-MEMB stress); build and packaging
+# checks (test/build/*.sh); the MCU lane: the conformance suite
+# cross-compiled and run under qemu-system-arm on every QEMU target of
+# project.yml. Logs: build/test-logs/<lane>.log.
+#
+# OMNIHEAP_TEST_LANES="unit mcu ..." runs only lanes whose name starts with
+# one of the words (for development; `make test` runs everything).
+set -u
+cd "$(dirname "$0")/.." || exit 2
+
+MAKE=${MAKE:-make}
+JOBS=-j$(nproc 2>/dev/null || echo 2)
+LOGS=build/test-logs
+mkdir -p "$LOGS"
+passed=0
+failed=0
+lanes_failed=""
+start=$(date +%s)
+
+selected() {
+  [ -z "${OMNIHEAP_TEST_LANES:-}" ] && return 0
+  for w in $OMNIHEAP_TEST_LANES; do
+    case $1 in "$w"*) return 0 ;; esac
+  done
+  return 1
+}
+
+# record NAME PASSED FAILED [NOTE]
+record() {
+  passed=$((passed + $2))
+  failed=$((failed + $3))
+  if [ "$3" -ne 0 ]; then
+    lanes_failed="$lanes_failed $1"
+    printf '%-34s %5s passed, %s failed  FAILED%s\n' "$1" "$2" "$3" "${4:+ ($4)}"
+    echo "---- last lines of $LOGS/$1.log ----"
+    tail -n 25 "$LOGS/$1.log" | sed 's/^/    /'
+    echo "----"
+  else
+    printf '%-34s %5s passed, %s failed%s\n' "$1" "$2" "$3" "${4:+  ($4)}"
+  fi
+}
+
+# step NAME CMD... — a build step: one check that passes iff CMD succeeds.
+step() {
+  name=$1
+  shift
+  selected "$name" || return 0
+  if "$@" > "$LOGS/$name.log" 2>&1; then
+    record "$name" 1 0
+    return 0
+  fi
+  record "$name" 0 1 "command failed: $*"
+  return 1
+}
+
+# lane NAME CMD... — runs a test program; counts its closing line.
+lane() {
+  name=$1
+  shift
+  selected "$name" || return 0
+  "$@" > "$LOGS/$name.log" 2>&1
+  rc=$?
+  summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$LOGS/$name.log" | tail -n 1)
+  if [ -z "$summary" ]; then
+    record "$name" 0 1 "no closing line, exit status $rc"
+    return
+  fi
+  p=${summary%% passed*}
+  f=${summary#*, }
+  f=${f%% failed}
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+    record "$name" "$p" 1 "exit status $rc after the closing line"
+    return
+  fi
+  record "$name" "$p" "$f"
+}
+
+config() { # config TARGET KEY
+  $MAKE -s --no-print-directory TARGET="$1" print-config | sed -n "s/^$2=//p"
+}
+
+echo "omniheap make test: lanes (logs in $LOGS/)"
+
+# ---- host ------------------------------------------------------------------------
+if step build-host $MAKE $JOBS TARGET=host lib unit conformance; then
+  lane unit build/host/test/unit
+  lane conformance-c99 build/host/test/conformance-c99
+  lane conformance-c11 build/host/test/conformance-c11
+fi
+if step build-host-none $MAKE $JOBS TARGET=host-none conformance; then
+  lane conformance-none-port build/host-none/test/conformance-c11
+fi
+if step build-asan $MAKE $JOBS TARGET=host VARIANT=asan conformance; then
+  lane asan-ubsan-c99 build/host-asan/test/conformance-c99
+  lane asan-ubsan-c11 build/host-asan/test/conformance-c11
+fi
+if step build-tsan $MAKE $JOBS TARGET=host VARIANT=tsan unit; then
+  lane tsan-unit build/host-tsan/test/unit
+fi
+if step build-locked-tsan $MAKE $JOBS TARGET=host VARIANT=locked-tsan stress conformance; then
+  for s in build/host-locked-tsan/test/stress-*; do
+    [ -x "$s" ] && lane "tsan-$(basename "$s")" "$s"
+  done
+  lane locked-conformance build/host-locked-tsan/test/conformance-c11
+fi
+
+# ---- build, packaging and rule checks --------------------------------------------------
+for check in test/build/*.sh; do
+  lane "check-$(basename "$check" .sh)" sh "$check"
+done
+
+# ---- MCU lane: every QEMU target of project.yml ------------------------------------------
+mcu_missing=""
+command -v qemu-system-arm >/dev/null 2>&1 || mcu_missing="qemu-system-arm"
+for t in $($MAKE -s --no-print-directory print-targets); do
+  [ "$(config "$t" runner)" = qemu ] || continue
+  selected "mcu-$t" || selected "build-$t" || continue
+  cc=$(config "$t" cc)
+  missing=$mcu_missing
+  command -v "$cc" >/dev/null 2>&1 || missing="$missing $cc"
+  if [ -n "$missing" ]; then
+    echo "SKIPPED mcu-$t: missing$missing — install with: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm"
+    continue
+  fi
+  if step "build-$t" $MAKE $JOBS TARGET="$t" conformance; then
+    lane "mcu-$t" tools/qemu-run.sh "$(config "$t" qemu_machine)" "build/$t/test/conformance.elf"
+  fi
+done
+
+end=$(date +%s)
+echo "lanes run in $((end - start)) s${lanes_failed:+; failed lanes:$lanes_failed}"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

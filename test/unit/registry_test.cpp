@@ -1,0 +1,95 @@
+// Unit tests of the registry through the native C API, with pools that the
+// test builds by hand (struct memb filled with its four upstream fields).
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <vector>
+
+extern "C" {
+#include "lib/memb.h"
+#include "omniheap.h"
+}
+
+namespace {
+
+struct HandPool {
+  bool used[4] = {};
+  long long mem[4] = {};
+  memb m{};
+  HandPool() {
+    m.size = sizeof(long long);
+    m.num = 4;
+    m.used = used;
+    m.mem = mem;
+  }
+};
+
+TEST(Registry, FullRegistryDropsButHeapsStillWork) {
+  const size_t before = omniheap_heap_count();
+  const size_t dropped_before = omniheap_registry_dropped();
+  std::vector<HandPool> pools(OMNIHEAP_CONF_MAX_HEAPS + 5);
+  for (HandPool &p : pools) memb_init(&p.m);
+  EXPECT_EQ(omniheap_heap_count(), static_cast<size_t>(OMNIHEAP_CONF_MAX_HEAPS));
+  const size_t overflow = before + pools.size() - OMNIHEAP_CONF_MAX_HEAPS;
+  EXPECT_EQ(omniheap_registry_dropped() - dropped_before, overflow);
+  // Every pool works, registered or not.
+  for (HandPool &p : pools) {
+    void *a = memb_alloc(&p.m);
+    ASSERT_NE(a, nullptr);
+    EXPECT_EQ(memb_free(&p.m, a), 0);
+  }
+  // The report says that heaps are missing.
+  std::string report;
+  omniheap_report_to([](const char *t, size_t n, void *ctx) { static_cast<std::string *>(ctx)->append(t, n); },
+                     &report);
+  EXPECT_NE(report.find("not registered"), std::string::npos) << report;
+  for (HandPool &p : pools) omniheap_heap_unregister(omniheap_heap_find(&p.m));
+  EXPECT_EQ(omniheap_heap_count(), before);
+}
+
+TEST(Registry, ReinitialisingKeepsTheSlot) {
+  HandPool p;
+  memb_init(&p.m);
+  omniheap_heap_t *h = omniheap_heap_find(&p.m);
+  ASSERT_NE(h, nullptr);
+  ASSERT_EQ(omniheap_heap_set_name(h, "hand"), OMNIHEAP_OK);
+  memb_init(&p.m);
+  EXPECT_EQ(omniheap_heap_find(&p.m), h);
+  EXPECT_STREQ(omniheap_heap_name(h), "hand") << "a re-init keeps a name given by the user";
+  EXPECT_EQ(omniheap_heap_unregister(h), OMNIHEAP_OK);
+  EXPECT_EQ(omniheap_heap_unregister(h), OMNIHEAP_ERR_NOT_FOUND);
+}
+
+TEST(Registry, HandlesAreChecked) {
+  long long not_a_handle[8] = {};
+  auto *fake = reinterpret_cast<omniheap_heap_t *>(not_a_handle);
+  omniheap_stats_t s = OMNIHEAP_STATS_INIT;
+  EXPECT_EQ(omniheap_heap_stats(fake, &s), OMNIHEAP_ERR_NOT_FOUND);
+  EXPECT_EQ(omniheap_heap_validate(fake), OMNIHEAP_ERR_NOT_FOUND);
+  EXPECT_EQ(omniheap_heap_next(fake), nullptr);
+  EXPECT_STREQ(omniheap_heap_name(fake), "?");
+  EXPECT_EQ(omniheap_heap_family(fake), OMNIHEAP_FAMILY_NONE);
+  // A pointer inside the registry table but not at a slot boundary.
+  HandPool p;
+  memb_init(&p.m);
+  omniheap_heap_t *h = omniheap_heap_find(&p.m);
+  ASSERT_NE(h, nullptr);
+  auto *misaligned = reinterpret_cast<omniheap_heap_t *>(reinterpret_cast<char *>(h) + 1);
+  EXPECT_EQ(omniheap_heap_stats(misaligned, &s), OMNIHEAP_ERR_NOT_FOUND);
+  EXPECT_EQ(omniheap_heap_unregister(h), OMNIHEAP_OK);
+}
+
+TEST(Registry, UnnamedHeapsAreShownWithTheirAddress) {
+  HandPool p; // name field is NULL: no MEMB() name
+  memb_init(&p.m);
+  omniheap_heap_t *h = omniheap_heap_find(&p.m);
+  ASSERT_NE(h, nullptr);
+  EXPECT_STREQ(omniheap_heap_name(h), "memb");
+  std::string report;
+  omniheap_report_to([](const char *t, size_t n, void *ctx) { static_cast<std::string *>(ctx)->append(t, n); },
+                     &report);
+  EXPECT_NE(report.find("memb@0x"), std::string::npos) << report;
+  omniheap_heap_unregister(h);
+}
+
+} // namespace
