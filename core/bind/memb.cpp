@@ -16,9 +16,10 @@ struct MembFields {
   static size_t block_size(const memb &m) noexcept { return m.size; }
   static size_t count(const memb &m) noexcept { return m.num; }
   static bool *used(memb &m) noexcept { return m.used; }
-  static uint16_t &free_head(memb &m) noexcept { return m.free_head; }
+  static uint32_t &span(memb &m) noexcept { return m.span; }
+  static uint16_t &hot(memb &m) noexcept { return m.hot; }
+  static uint16_t &cold(memb &m) noexcept { return m.cold; }
   static uint16_t &fresh(memb &m) noexcept { return m.fresh; }
-  static uint16_t &in_use(memb &m) noexcept { return m.in_use; }
   static uint16_t &peak(memb &m) noexcept { return m.peak; }
   static uint32_t &allocations(memb &m) noexcept { return m.allocations; }
   static uint32_t &failures(memb &m) noexcept { return m.failures; }
@@ -37,15 +38,17 @@ void stats(const void *object, omniheap_stats_t *out) noexcept {
   Guard guard;
   memb &m = pool_of(object);
   const size_t size = m.size;
+  const size_t live = Pool::in_use(m);
+  const size_t free_blocks = m.num - live;
   out->capacity = size * m.num;
-  out->in_use = size * m.in_use;
-  out->peak = size * m.peak;
-  out->free_bytes = size * Pool::free_blocks(m);
-  out->largest_free = Pool::free_blocks(m) != 0U ? size : 0U;
+  out->in_use = size * live;
+  out->peak = size * Pool::peak(m);
+  out->free_bytes = size * free_blocks;
+  out->largest_free = free_blocks != 0U ? size : 0U;
   out->block_size = size;
-  out->live_blocks = m.in_use;
+  out->live_blocks = live;
   out->allocations = m.allocations;
-  out->frees = static_cast<uint32_t>(m.allocations - m.in_use);
+  out->frees = static_cast<uint32_t>(m.allocations - live);
   out->failed_allocations = m.failures;
 }
 
@@ -65,8 +68,7 @@ int walk(const void *object, omniheap_walk_fn fn, void *context) noexcept {
 
 void reset_peak(void *object) noexcept {
   Guard guard;
-  memb &m = pool_of(object);
-  m.peak = m.in_use;
+  Pool::reset_peak(pool_of(object));
 }
 
 const char *name(const void *object) noexcept { return pool_of(object).name; }
@@ -89,25 +91,35 @@ OMNIHEAP_EXPORT void memb_init(struct memb *m) {
   omniheap::observe::enter(m, ops);
 }
 
-OMNIHEAP_EXPORT void *memb_alloc(struct memb *m) {
+namespace {
+
+// Everything but the hot path of memb_alloc(): out of line, so that
+// memb_alloc() itself needs no stack frame.
+OMNIHEAP_COLD void *alloc_slow(memb *m) {
   Pool::Allocation a;
   {
     Guard guard;
-    a = Pool::allocate(*m);
+    a = Pool::allocate_slow(*m);
   }
-  if (OMNIHEAP_UNLIKELY(a.repaired)) {
-    fault(m, a.block, OMNIHEAP_FAULT_CORRUPT_METADATA, "memb_alloc");
-  }
+  if (a.repaired) fault(m, a.block, OMNIHEAP_FAULT_CORRUPT_METADATA, "memb_alloc");
   return a.block;
 }
 
-OMNIHEAP_EXPORT int memb_free(struct memb *m, void *ptr) {
-  Pool::Release r;
+} // namespace
+
+OMNIHEAP_EXPORT void *memb_alloc(struct memb *m) {
   {
     Guard guard;
-    r = Pool::release(*m, ptr);
+    if (void *block = Pool::allocate_fast(*m)) return block;
   }
-  if (OMNIHEAP_LIKELY(r == Pool::Release::ok)) return 0;
+  return alloc_slow(m);
+}
+
+namespace {
+
+// The error path of memb_free(): reports the fault (NULL is not one) and
+// returns -1. Out of line, so that memb_free() itself needs no stack frame.
+OMNIHEAP_COLD int free_failed(memb *m, void *ptr, Pool::Release r) {
   switch (r) {
   case Pool::Release::foreign: fault(m, ptr, OMNIHEAP_FAULT_FOREIGN_POINTER, "memb_free"); break;
   case Pool::Release::interior: fault(m, ptr, OMNIHEAP_FAULT_INTERIOR_POINTER, "memb_free"); break;
@@ -116,6 +128,18 @@ OMNIHEAP_EXPORT int memb_free(struct memb *m, void *ptr) {
   case Pool::Release::ok: break;
   }
   return -1;
+}
+
+} // namespace
+
+OMNIHEAP_EXPORT int memb_free(struct memb *m, void *ptr) {
+  Pool::Release r;
+  {
+    Guard guard;
+    r = Pool::release(*m, ptr);
+  }
+  if (OMNIHEAP_LIKELY(r == Pool::Release::ok)) return 0;
+  return free_failed(m, ptr, r);
 }
 
 OMNIHEAP_EXPORT int memb_inmemb(struct memb *m, void *ptr) { return Pool::contains(*m, ptr) ? 1 : 0; }

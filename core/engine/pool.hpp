@@ -4,25 +4,38 @@
 //
 // State (all of it owned by the binding's object):
 //   base, block_size, count  the block array: block i at base + i * block_size
+//   span                     block_size * count (0: not initialised)
 //   used[count]              one flag per block; the single source of truth
-//   free_head                1 + index of the most recently released block, 0: none
+//   hot                      1 + index of the most recently released block, 0: none
+//   cold                     1 + index of the first block of the cold list, 0: none
 //   fresh                    blocks fresh ... count-1 have never been handed out
-//   in_use, peak             live blocks and their high-water mark
+//   peak                     high-water mark of allocated blocks (see below)
 //   allocations, failures    counters of successful / failed allocate() calls
 //
-// Released blocks form a LIFO list threaded through the blocks themselves:
-// the first two bytes of a free block hold 1 + the index of the next free
-// block (0 ends the list). Blocks never handed out stay untouched (a zeroed
-// pool hands out zeroed blocks). Pools whose blocks are smaller than a link
-// keep no list and scan `used` instead: O(count), as the original MEMB.
+// Free blocks below `fresh` sit on one of two LIFO lists threaded through the
+// blocks themselves: the first two bytes of a free block hold 1 + the index of
+// the next block of its list (0 ends it). release() pushes on the hot list;
+// allocate() pops the hot list first, then the cold list, then takes the next
+// fresh block. Blocks never handed out stay untouched (a zeroed pool hands out
+// zeroed blocks). Pools whose blocks are smaller than a link keep no lists and
+// scan `used` instead: O(count), as the original MEMB.
 //
-// Zero-initialised state (after the first four fields are set) is a valid
-// empty pool: free_head = 0, fresh = 0.
+// Peak without a hot-path counter: let u be the number of allocated blocks and
+// H the length of the hot list. Popping the hot list keeps u + H; a release
+// keeps u + H; only a cold or fresh allocation raises u + H, by one, and it
+// happens only when the hot list is empty, i.e. when u = u + H. So u + H is
+// exactly the high-water mark of u, and it is kept in `peak` by the slow path
+// alone. Resetting the peak moves the hot list in front of the cold list
+// (H = 0) and sets peak = u.
+//
+// Zero-initialised state (with base, block_size, count, used and span set) is
+// a valid empty pool.
 //
 // Misuse never corrupts the pool: release() classifies a bad pointer before
-// touching anything, and allocate() verifies each link it follows; a link
-// that is out of range or names a used block (a write after free) makes it
-// rebuild the list from `used`, and it reports that it did.
+// touching anything, and allocate() checks each list entry before using it:
+// an entry that is out of range or names a used block (a write after free, or
+// an overflow of the block below) makes it rebuild the lists from `used`, and
+// it reports that it did.
 #pragma once
 
 #include <stddef.h>
@@ -37,8 +50,9 @@ namespace omniheap::engine {
 //   static unsigned char *base(Object &o);
 //   static size_t block_size(const Object &o);   // > 0
 //   static size_t count(const Object &o);        // 0 ... 65535
+//   static uint32_t &span(Object &o);            // block_size * count once initialised
 //   static bool *used(Object &o);
-//   static uint16_t &free_head(Object &o), &fresh(o), &in_use(o), &peak(o);
+//   static uint16_t &hot(Object &o), &cold(o), &fresh(o), &peak(o);
 //   static uint32_t &allocations(Object &o), &failures(Object &o);
 template <class Object, class Fields> class FixedPool {
 public:
@@ -48,7 +62,7 @@ public:
 
   struct Allocation {
     void *block;   // NULL when the pool is full
-    bool repaired; // a corrupted free list was detected and rebuilt
+    bool repaired; // a damaged free list was detected and rebuilt
   };
 
   static constexpr bool has_links(size_t block_size) noexcept {
@@ -58,57 +72,84 @@ public:
   // Empties the pool. Does not touch the blocks' contents.
   static void reset(Object &o) noexcept {
     memset(Fields::used(o), 0, Fields::count(o) * sizeof(bool));
-    Fields::free_head(o) = 0;
+    Fields::span(o) = static_cast<uint32_t>(Fields::block_size(o) * Fields::count(o));
+    Fields::hot(o) = 0;
+    Fields::cold(o) = 0;
     Fields::fresh(o) = 0;
-    Fields::in_use(o) = 0;
     Fields::peak(o) = 0;
     Fields::allocations(o) = 0;
     Fields::failures(o) = 0;
   }
 
-  static Allocation allocate(Object &o) noexcept {
-    const size_t size = Fields::block_size(o);
-    unsigned char *const base = Fields::base(o);
+  // The hot path: pops the hot list, or returns nullptr when allocate_slow()
+  // must run (hot list empty or damaged). `index >= fresh` also catches an
+  // empty list: hot = 0 wraps to the largest index.
+  static void *allocate_fast(Object &o) noexcept {
+    const size_t index = static_cast<size_t>(Fields::hot(o)) - 1U;
+    if (OMNIHEAP_UNLIKELY(index >= Fields::fresh(o))) return nullptr;
     bool *const used = Fields::used(o);
-    size_t index;
-    bool repaired = false;
-    const unsigned head = Fields::free_head(o);
-    if (head != 0U) {
-      index = head - 1U;
-      Link next;
-      memcpy(&next, base + index * size, sizeof next);
-      if (OMNIHEAP_UNLIKELY(next > Fields::fresh(o) || used[index])) {
-        return allocate_after_repair(o);
-      }
-      Fields::free_head(o) = next;
-    } else {
-      index = Fields::fresh(o);
-      if (OMNIHEAP_UNLIKELY(index >= Fields::count(o))) {
-        return allocate_slow(o, repaired);
-      }
-      Fields::fresh(o) = static_cast<uint16_t>(index + 1U);
+    if (OMNIHEAP_UNLIKELY(used[index])) return nullptr;
+    unsigned char *const block = Fields::base(o) + index * Fields::block_size(o);
+    Link next;
+    memcpy(&next, block, sizeof next);
+    Fields::hot(o) = next; // checked when it is popped
+    used[index] = true;
+    ++Fields::allocations(o);
+    return block;
+  }
+
+  static Allocation allocate(Object &o) noexcept {
+    if (void *block = allocate_fast(o)) return {block, false};
+    return allocate_slow(o);
+  }
+
+  // Hot list empty or damaged: repairs a damaged list, then takes the cold
+  // list, then a fresh block; both raise the peak. 1-byte blocks: the lowest
+  // free block.
+  OMNIHEAP_COLD static Allocation allocate_slow(Object &o) noexcept {
+    const unsigned hot = Fields::hot(o);
+    if (hot != 0U && (hot > Fields::fresh(o) || Fields::used(o)[hot - 1U])) {
+      return allocate_after_repair(o);
     }
-    return take(o, index, repaired);
+    if (hot != 0U) return {allocate_fast(o), false}; // cannot happen: fast path takes it
+    const size_t fresh = Fields::fresh(o);
+    const unsigned cold = Fields::cold(o);
+    if (cold != 0U) {
+      const size_t index = cold - 1U;
+      if (index >= fresh || Fields::used(o)[index]) return allocate_after_repair(o);
+      Link next;
+      memcpy(&next, Fields::base(o) + index * Fields::block_size(o), sizeof next);
+      Fields::cold(o) = next;
+      ++Fields::peak(o);
+      return take(o, index, false);
+    }
+    if (!has_links(Fields::block_size(o))) return allocate_unlinked(o);
+    if (fresh < Fields::count(o)) {
+      Fields::fresh(o) = static_cast<uint16_t>(fresh + 1U);
+      ++Fields::peak(o);
+      return take(o, fresh, false);
+    }
+    ++Fields::failures(o);
+    return {nullptr, false};
   }
 
   static Release release(Object &o, void *pointer) noexcept {
-    const size_t size = Fields::block_size(o);
     unsigned char *const base = Fields::base(o);
     const uintptr_t offset =
         reinterpret_cast<uintptr_t>(pointer) - reinterpret_cast<uintptr_t>(base);
-    if (OMNIHEAP_UNLIKELY(offset >= size * Fields::count(o))) {
+    if (OMNIHEAP_UNLIKELY(offset >= Fields::span(o))) {
       return pointer == nullptr ? Release::null_pointer : Release::foreign;
     }
+    const size_t size = Fields::block_size(o);
     const size_t index = offset / size;
-    if (OMNIHEAP_UNLIKELY(offset != index * size)) return Release::interior;
+    if (OMNIHEAP_UNLIKELY(offset % size != 0U)) return Release::interior;
     bool *const used = Fields::used(o);
     if (OMNIHEAP_UNLIKELY(!used[index])) return Release::double_free;
     used[index] = false;
-    Fields::in_use(o) = static_cast<uint16_t>(Fields::in_use(o) - 1U);
-    if (has_links(size)) {
-      const Link link = Fields::free_head(o);
+    if (OMNIHEAP_LIKELY(has_links(size))) {
+      const Link link = Fields::hot(o);
       memcpy(base + offset, &link, sizeof link);
-      Fields::free_head(o) = static_cast<uint16_t>(index + 1U);
+      Fields::hot(o) = static_cast<uint16_t>(index + 1U);
     }
     return Release::ok;
   }
@@ -119,8 +160,43 @@ public:
     return offset < Fields::block_size(o) * Fields::count(o);
   }
 
-  static size_t free_blocks(const Object &o) noexcept {
-    return Fields::count(o) - Fields::in_use(const_cast<Object &>(o));
+  // Number of allocated blocks: O(count).
+  static size_t in_use(Object &o) noexcept {
+    const bool *used = Fields::used(o);
+    const size_t fresh = Fields::fresh(o);
+    size_t n = 0;
+    for (size_t i = 0; i < fresh; ++i) n += used[i] ? 1U : 0U;
+    return n;
+  }
+
+  static size_t free_blocks(Object &o) noexcept { return Fields::count(o) - in_use(o); }
+
+  // High-water mark of allocated blocks since reset() or reset_peak().
+  static size_t peak(Object &o) noexcept { return Fields::peak(o); }
+
+  // peak := blocks in use now. Moves the hot list in front of the cold list.
+  static void reset_peak(Object &o) noexcept {
+    const size_t size = Fields::block_size(o);
+    if (has_links(size) && Fields::hot(o) != 0U) {
+      if (Fields::cold(o) != 0U) {
+        // Append the cold list to the hot list's tail (bounded by count).
+        unsigned link = Fields::hot(o);
+        for (size_t steps = 0; steps < Fields::count(o); ++steps) {
+          unsigned char *block = Fields::base(o) + (link - 1U) * size;
+          Link next;
+          memcpy(&next, block, sizeof next);
+          if (next == 0U || next > Fields::fresh(o)) {
+            const Link cold = Fields::cold(o);
+            memcpy(block, &cold, sizeof cold);
+            break;
+          }
+          link = next;
+        }
+      }
+      Fields::cold(o) = Fields::hot(o);
+      Fields::hot(o) = 0;
+    }
+    Fields::peak(o) = static_cast<uint16_t>(in_use(o));
   }
 
   // Checks every invariant; never modifies the pool.
@@ -129,10 +205,7 @@ public:
     const size_t count = Fields::count(o);
     const size_t fresh = Fields::fresh(o);
     const bool *used = Fields::used(o);
-    if (size == 0U || fresh > count || Fields::in_use(o) > count ||
-        Fields::peak(o) < Fields::in_use(o)) {
-      return false;
-    }
+    if (size == 0U || fresh > count || Fields::span(o) != size * count) return false;
     size_t used_count = 0;
     for (size_t i = 0; i < count; ++i) {
       if (used[i]) {
@@ -140,23 +213,19 @@ public:
         ++used_count;
       }
     }
-    if (used_count != Fields::in_use(o)) return false;
-    if (!has_links(size)) return Fields::free_head(o) == 0U;
-    // Walk the list: every entry in range, free, and visited once; the list
-    // length is bounded by the number of free blocks below the watermark.
-    const size_t listed_max = fresh - used_count;
-    size_t listed = 0;
-    unsigned link = Fields::free_head(o);
-    while (link != 0U) {
-      if (link > fresh || listed == listed_max) return false;
-      const size_t index = link - 1U;
-      if (used[index]) return false;
-      ++listed;
-      Link next;
-      memcpy(&next, Fields::base(o) + index * size, sizeof next);
-      link = next;
+    if (!has_links(size)) {
+      return Fields::hot(o) == 0U && Fields::cold(o) == 0U && Fields::peak(o) <= count;
     }
-    return listed == listed_max; // every free block below fresh is listed
+    // Both lists: entries in range and free, no block listed twice (bounded
+    // walk), and together exactly the free blocks below the watermark.
+    const size_t free_below = fresh - used_count;
+    size_t hot_length = 0;
+    size_t listed = 0;
+    if (!walk_list(o, Fields::hot(o), free_below, listed)) return false;
+    hot_length = listed;
+    if (!walk_list(o, Fields::cold(o), free_below, listed)) return false;
+    if (listed != free_below) return false;
+    return Fields::peak(o) == used_count + hot_length; // see the peak invariant above
   }
 
   // Calls fn(block, size, used) for every block in address order; stops when
@@ -172,48 +241,75 @@ public:
 private:
   static Allocation take(Object &o, size_t index, bool repaired) noexcept {
     Fields::used(o)[index] = true;
-    const uint16_t live = static_cast<uint16_t>(Fields::in_use(o) + 1U);
-    Fields::in_use(o) = live;
-    if (live > Fields::peak(o)) Fields::peak(o) = live;
     ++Fields::allocations(o);
     return {Fields::base(o) + index * Fields::block_size(o), repaired};
   }
 
-  // No released block and no fresh block: full, unless the pool keeps no
-  // links (1-byte blocks), where released blocks are found by scanning.
-  OMNIHEAP_COLD static Allocation allocate_slow(Object &o, bool repaired) noexcept {
-    if (!has_links(Fields::block_size(o))) {
-      const bool *used = Fields::used(o);
-      const size_t count = Fields::count(o);
-      for (size_t i = 0; i < count; ++i) {
-        if (!used[i]) return take(o, i, repaired);
-      }
+  // 1-byte blocks: no lists. The lowest free block (fresh ones included),
+  // and the peak from a count of `used`: O(count).
+  static Allocation allocate_unlinked(Object &o) noexcept {
+    const bool *used = Fields::used(o);
+    const size_t count = Fields::count(o);
+    size_t index = 0;
+    while (index < count && used[index]) ++index;
+    if (index == count) {
+      ++Fields::failures(o);
+      return {nullptr, false};
     }
-    ++Fields::failures(o);
-    return {nullptr, repaired};
+    if (index >= Fields::fresh(o)) Fields::fresh(o) = static_cast<uint16_t>(index + 1U);
+    Allocation a = take(o, index, false);
+    const size_t u = in_use(o);
+    if (u > Fields::peak(o)) Fields::peak(o) = static_cast<uint16_t>(u);
+    return a;
   }
 
-  // The free list is damaged: rebuild it from `used`, the source of truth,
-  // then allocate normally.
+  // A list is damaged: rebuild both from `used`, the source of truth, keeping
+  // the peak invariant (hot list length = peak - blocks in use), then
+  // allocate normally.
   OMNIHEAP_COLD static Allocation allocate_after_repair(Object &o) noexcept {
-    rebuild_links(o);
+    rebuild_lists(o);
     Allocation a = allocate(o);
     a.repaired = true;
     return a;
   }
 
-  static void rebuild_links(Object &o) noexcept {
+  static void rebuild_lists(Object &o) noexcept {
     const size_t size = Fields::block_size(o);
     const bool *used = Fields::used(o);
-    Link head = 0;
-    // Highest index first, so that the rebuilt list hands out low indices first.
+    const size_t u = in_use(o);
+    if (Fields::peak(o) < u) Fields::peak(o) = static_cast<uint16_t>(u);
+    size_t hot_wanted = Fields::peak(o) - u;
+    Link hot = 0;
+    Link cold = 0;
+    // Highest index first, so that the rebuilt lists hand out low indices first.
     for (size_t i = Fields::fresh(o); i-- != 0U;) {
-      if (!used[i]) {
-        memcpy(Fields::base(o) + i * size, &head, sizeof head);
-        head = static_cast<Link>(i + 1U);
-      }
+      if (used[i]) continue;
+      Link &head = hot_wanted != 0U ? hot : cold;
+      memcpy(Fields::base(o) + i * size, &head, sizeof head);
+      head = static_cast<Link>(i + 1U);
+      if (hot_wanted != 0U) --hot_wanted;
     }
-    Fields::free_head(o) = head;
+    Fields::hot(o) = hot;
+    Fields::cold(o) = cold;
+    // Fewer free blocks than the damaged peak claimed: lower it to what holds.
+    Fields::peak(o) = static_cast<uint16_t>(Fields::peak(o) - hot_wanted);
+  }
+
+  // Walks one list: every entry in range and free, at most `limit` entries in
+  // total over both lists (so a cycle or a block listed twice is caught).
+  static bool walk_list(Object &o, unsigned link, size_t limit, size_t &listed) noexcept {
+    const size_t fresh = Fields::fresh(o);
+    const bool *used = Fields::used(o);
+    while (link != 0U) {
+      if (link > fresh || listed == limit) return false;
+      const size_t index = link - 1U;
+      if (used[index]) return false;
+      ++listed;
+      Link next;
+      memcpy(&next, Fields::base(o) + index * Fields::block_size(o), sizeof next);
+      link = next;
+    }
+    return true;
   }
 };
 

@@ -17,11 +17,13 @@ struct TestPool {
   std::vector<unsigned char> used_storage; // bool array
   size_t size = 0;
   size_t count = 0;
-  uint16_t free_head = 0, fresh = 0, in_use = 0, peak = 0;
+  uint32_t span = 0;
+  uint16_t hot = 0, cold = 0, fresh = 0, peak = 0;
   uint32_t allocations = 0, failures = 0;
 
   TestPool(size_t block_size, size_t blocks)
-      : mem(block_size * blocks), used_storage(blocks), size(block_size), count(blocks) {}
+      : mem(block_size * blocks), used_storage(blocks), size(block_size), count(blocks),
+        span(static_cast<uint32_t>(block_size * blocks)) {}
   bool *used() { return reinterpret_cast<bool *>(used_storage.data()); }
   unsigned char *block(size_t i) { return mem.data() + i * size; }
 };
@@ -31,9 +33,10 @@ struct Fields {
   static size_t block_size(const TestPool &p) { return p.size; }
   static size_t count(const TestPool &p) { return p.count; }
   static bool *used(TestPool &p) { return p.used(); }
-  static uint16_t &free_head(TestPool &p) { return p.free_head; }
+  static uint32_t &span(TestPool &p) { return p.span; }
+  static uint16_t &hot(TestPool &p) { return p.hot; }
+  static uint16_t &cold(TestPool &p) { return p.cold; }
   static uint16_t &fresh(TestPool &p) { return p.fresh; }
-  static uint16_t &in_use(TestPool &p) { return p.in_use; }
   static uint16_t &peak(TestPool &p) { return p.peak; }
   static uint32_t &allocations(TestPool &p) { return p.allocations; }
   static uint32_t &failures(TestPool &p) { return p.failures; }
@@ -95,8 +98,8 @@ TEST(FixedPool, ReleaseClassifiesBadPointersWithoutChangingThePool) {
   EXPECT_EQ(Pool::release(p, static_cast<unsigned char *>(a) + 1), R::interior);
   EXPECT_EQ(Pool::release(p, static_cast<unsigned char *>(a) + 11), R::interior);
   EXPECT_EQ(Pool::release(p, p.block(2)), R::double_free) << "never allocated";
-  EXPECT_EQ(p.free_head, before.free_head);
-  EXPECT_EQ(p.in_use, before.in_use);
+  EXPECT_EQ(p.hot, before.hot);
+  EXPECT_EQ(Pool::in_use(p), Pool::in_use(const_cast<TestPool &>(before)));
   EXPECT_EQ(p.used_storage, before.used_storage);
   EXPECT_EQ(Pool::release(p, a), R::ok);
   EXPECT_EQ(Pool::release(p, a), R::double_free);
@@ -110,7 +113,8 @@ TEST(FixedPool, OneByteBlocksWorkWithoutLinks) {
   EXPECT_EQ(Pool::allocate(p).block, nullptr);
   EXPECT_EQ(Pool::release(p, b[3]), R::ok);
   EXPECT_EQ(Pool::release(p, b[0]), R::ok);
-  EXPECT_EQ(p.free_head, 0U) << "no list for 1-byte blocks";
+  EXPECT_EQ(p.hot, 0U) << "no list for 1-byte blocks";
+  EXPECT_EQ(Pool::peak(p), 5U);
   EXPECT_TRUE(Pool::valid(p));
   // The scan hands out the lowest free index.
   EXPECT_EQ(Pool::allocate(p).block, b[0]);
@@ -125,10 +129,41 @@ TEST(FixedPool, PeakFollowsTheHighWaterMark) {
   void *b = Pool::allocate(p).block;
   Pool::release(p, a);
   Pool::release(p, b);
-  EXPECT_EQ(p.peak, 2U);
-  EXPECT_EQ(p.in_use, 0U);
+  EXPECT_EQ(Pool::peak(p), 2U);
+  EXPECT_EQ(Pool::in_use(p), 0U);
   Pool::allocate(p);
-  EXPECT_EQ(p.peak, 2U);
+  EXPECT_EQ(Pool::peak(p), 2U);
+  EXPECT_TRUE(Pool::valid(p));
+}
+
+TEST(FixedPool, PeakResetRestartsFromTheBlocksInUse) {
+  TestPool p(4, 8);
+  void *b[6];
+  for (auto &x : b) x = Pool::allocate(p).block; // peak 6
+  for (int i = 0; i < 5; ++i) Pool::release(p, b[i]); // 1 in use, 5 on the hot list
+  EXPECT_EQ(Pool::peak(p), 6U);
+  Pool::reset_peak(p);
+  EXPECT_EQ(Pool::peak(p), 1U);
+  EXPECT_TRUE(Pool::valid(p));
+  void *c = Pool::allocate(p).block; // from the cold list: 2 in use
+  EXPECT_EQ(Pool::peak(p), 2U);
+  Pool::release(p, c);                // hot list: 1 block, peak stays 2
+  void *d = Pool::allocate(p).block;
+  EXPECT_EQ(d, c);
+  EXPECT_EQ(Pool::peak(p), 2U);
+  Pool::allocate(p);
+  Pool::allocate(p);
+  EXPECT_EQ(Pool::peak(p), 4U);
+  EXPECT_TRUE(Pool::valid(p));
+  // A reset while both lists are non-empty keeps every free block reachable.
+  Pool::release(p, d);
+  Pool::reset_peak(p);
+  EXPECT_TRUE(Pool::valid(p));
+  size_t got = 0;
+  while (Pool::allocate(p).block != nullptr) ++got;
+  EXPECT_EQ(got, 8U - 3U);
+  EXPECT_EQ(Pool::peak(p), 8U);
+  EXPECT_TRUE(Pool::valid(p));
 }
 
 TEST(FixedPool, ValidateDetectsEachKindOfDamage) {
@@ -171,7 +206,12 @@ TEST(FixedPool, ValidateDetectsEachKindOfDamage) {
   }
   {
     TestPool p = fresh_pool();
-    p.in_use = 7;
+    p.peak = 7; // the peak invariant: peak = in use + hot list length
+    EXPECT_FALSE(Pool::valid(p));
+  }
+  {
+    TestPool p = fresh_pool();
+    p.span = 0;
     EXPECT_FALSE(Pool::valid(p));
   }
   {
@@ -236,6 +276,7 @@ void model_stress(size_t block_size, size_t blocks, unsigned seed, int operation
   std::mt19937 rng(seed);
   std::vector<unsigned char *> live;
   std::set<unsigned char *> live_set;
+  size_t model_peak = 0;
   for (int op = 0; op < operations; ++op) {
     const bool do_alloc = live.empty() || (rng() % 100U) < 55U;
     if (do_alloc) {
@@ -252,6 +293,7 @@ void model_stress(size_t block_size, size_t blocks, unsigned seed, int operation
       ASSERT_TRUE(live_set.insert(blk).second) << "block handed out twice";
       std::memset(blk, static_cast<int>(index_of(p, blk) & 0xFF), block_size);
       live.push_back(blk);
+      if (live.size() > model_peak) model_peak = live.size();
     } else {
       const size_t k = rng() % live.size();
       unsigned char *blk = live[k];
@@ -264,9 +306,15 @@ void model_stress(size_t block_size, size_t blocks, unsigned seed, int operation
       live.pop_back();
       live_set.erase(blk);
     }
-    ASSERT_EQ(p.in_use, live.size());
     if (op % 97 == 0) {
+      ASSERT_EQ(Pool::in_use(p), live.size());
+      ASSERT_EQ(Pool::peak(p), model_peak);
       ASSERT_TRUE(Pool::valid(p)) << "op " << op;
+    }
+    if (op % 5003 == 0) {
+      Pool::reset_peak(p);
+      model_peak = live.size();
+      ASSERT_EQ(Pool::peak(p), model_peak);
     }
   }
   ASSERT_TRUE(Pool::valid(p));

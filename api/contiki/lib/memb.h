@@ -17,9 +17,10 @@
  *
  * @par What omniheap guarantees (see also @ref family_memb)
  * - memb_alloc() and memb_free() run in constant time, whatever the pool size
- *   and occupancy (upstream: linear scans). Exception: pools of 1-byte
- *   elements, which have no room for a free-list link, scan the `used` flags
- *   like upstream.
+ *   and occupancy (upstream: linear scans); about 40 x86-64 instructions for
+ *   an alloc + free pair (`make bench`). Exception: pools of 1-byte elements,
+ *   which have no room for a free-list link, scan the `used` flags like
+ *   upstream. memb_numfree() counts the `used` flags, as upstream.
  * - memb_free() returns -1, and leaves the pool consistent, for NULL, a
  *   pointer outside the pool, a pointer inside a block but not at its start,
  *   and a block that is already free. Every case but NULL is also reported to
@@ -36,7 +37,11 @@
  * - Freed blocks are reused most-recently-freed first, and blocks never used
  *   since memb_init() in index order (upstream: always the lowest free index).
  * - A freed block's first two bytes hold the free-list link until it is
- *   allocated again (upstream leaves freed blocks untouched).
+ *   allocated again (upstream leaves freed blocks untouched). memb_alloc()
+ *   checks each link before it follows it: a link damaged by a write after
+ *   free or by an overflow of the block below is reported to the fault
+ *   handler (OMNIHEAP_FAULT_CORRUPT_METADATA), the free lists are rebuilt
+ *   from the `used` flags, and a free block is returned.
  *
  * @par Thread and ISR safety
  * None by default, as upstream: the caller serialises all calls on one pool.
@@ -89,7 +94,8 @@ extern "C" {
   static struct memb name = {sizeof(structure), num,                         \
                              CC_CONCAT(name, _memb_used),                    \
                              (void *)CC_CONCAT(name, _memb_mem), 0, 0, 0, 0, \
-                             0, 0, #name}
+                             (uint32_t)(sizeof(structure) * (num)), 0, 0,   \
+                             #name}
 
 /**
  * @brief A pool of fixed-size blocks. Define it with MEMB().
@@ -107,13 +113,14 @@ struct memb {
   bool *used;          /**< `used[i]` is true while block `i` is allocated. */
   void *mem;           /**< The block array: block `i` starts at `(char *)mem + i * size`. */
 
-  unsigned short free_head;   /**< @private 1 + index of the most recently freed block; 0: none. */
-  unsigned short fresh;       /**< @private Blocks `fresh` ... `num - 1` were never allocated since memb_init(). */
-  unsigned short in_use;      /**< @private Number of allocated blocks. */
-  unsigned short peak;        /**< @private High-water mark of `in_use`. */
-  uint32_t allocations;       /**< @private Successful memb_alloc() calls (wraps). */
-  uint32_t failures;          /**< @private memb_alloc() calls that returned NULL (wraps). */
-  const char *name;           /**< @private Name given to MEMB(), reported by the registry. */
+  unsigned short hot;    /**< @private 1 + index of the most recently freed block; 0: none. */
+  unsigned short cold;   /**< @private 1 + index of the first block of the cold free list; 0: none. */
+  unsigned short fresh;  /**< @private Blocks `fresh` ... `num - 1` were never allocated since memb_init(). */
+  unsigned short peak;   /**< @private High-water mark of allocated blocks. */
+  uint32_t span;         /**< @private `size * num`; set by MEMB() and memb_init(). */
+  uint32_t allocations;  /**< @private Successful memb_alloc() calls (wraps). */
+  uint32_t failures;     /**< @private memb_alloc() calls that returned NULL (wraps). */
+  const char *name;      /**< @private Name given to MEMB(), reported by the registry. */
 };
 
 /**
@@ -138,7 +145,7 @@ void memb_init(struct memb *m);
  *         pool's structure, or NULL when every block is in use. The block is
  *         not zeroed (a block never used since memb_init() is all zeros).
  * @par Complexity
- * O(1) (pools of 1-byte elements: O(num) once the never-used blocks are gone).
+ * O(1) (pools of 1-byte elements: O(num)).
  */
 void *memb_alloc(struct memb *m);
 
@@ -171,7 +178,8 @@ int memb_inmemb(struct memb *m, void *ptr);
  * @param m The pool (not NULL).
  * @return `num` minus the number of allocated blocks.
  * @par Complexity
- * O(1) (upstream: O(num)).
+ * O(num): counts the `used` flags, as upstream (keeping a count instead
+ * would cost every memb_alloc() and memb_free() two more instructions).
  */
 size_t memb_numfree(struct memb *m);
 
