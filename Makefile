@@ -192,12 +192,14 @@ else
 endif
 
 $(B)/link.ld: test/mcu/link.ld.in $(MANIFEST_MK)
+	@mkdir -p $(@D)
 	sed -e 's/@FLASH_ORIGIN@/$(call t,flash_origin)/' -e 's/@FLASH_SIZE@/$(call t,flash_size)/' \
 	    -e 's/@RAM_ORIGIN@/$(call t,ram_origin)/' -e 's/@RAM_SIZE@/$(call t,ram_size)/' $< > $@
 
 $(B)/obj/test/mcu/startup.o: test/mcu/startup.c $(CONFIG_H)
 	@mkdir -p $(@D)
 	$(CC) -std=c11 $(PROG_CFLAGS) $(DEPFLAGS) -c $< -o $@
+-include $(MCU_OBJS:.o=.d)
 
 MCU_DEPS := $(if $(filter 0,$(HOSTED)),$(MCU_OBJS) $(B)/link.ld)
 
@@ -289,7 +291,18 @@ size-one: $(LIB_A)
 	@echo $(B)
 
 # ---- make bench ----------------------------------------------------------------------
-.PHONY: bench
+# Benchmark programs (host); test/bench/run.sh runs them and prints the figures.
+BENCH_C := $(patsubst test/bench/%.c,$(B)/bench/%,$(wildcard test/bench/*.c))
+BENCH_CXX := $(patsubst test/bench/%.cpp,$(B)/bench/%,$(wildcard test/bench/*.cpp))
+$(B)/bench/%: test/bench/%.c $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -O2 -g $(WARN) $(CONFIG_FLAGS) $(INCLUDES) -o $@ $< $(LIB_A) $(PORT_LIBS)
+$(B)/bench/%: test/bench/%.cpp $(LIB_A)
+	@mkdir -p $(@D)
+	$(CXX) -std=c++17 -O2 -g $(WARN) $(CONFIG_FLAGS) $(INCLUDES) -Itest/bench -o $@ $< $(LIB_A) \
+	  -lbenchmark $(PORT_LIBS)
+.PHONY: bench bench-programs
+bench-programs: $(BENCH_C) $(BENCH_CXX)
 bench:
 	@test/bench/run.sh
 

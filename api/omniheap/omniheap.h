@@ -128,8 +128,9 @@ typedef struct omniheap_heap omniheap_heap_t;
  * grow at its end without breaking the ABI: set `struct_size` to
  * `sizeof(omniheap_stats_t)` (or use OMNIHEAP_STATS_INIT) before calling
  * omniheap_heap_stats() or omniheap_totals(). The library fills only the
- * fields that fit in `struct_size` bytes and stores there the number of bytes
- * it filled.
+ * fields that fit completely in `struct_size` bytes, leaves every byte after
+ * them untouched, and stores in `struct_size` the number of bytes it filled
+ * (the end of the last field filled).
  *
  * Byte counts are in the family's own unit of account: MEMB counts whole
  * blocks of `size` bytes; general heaps count the bytes usable by the caller.
@@ -382,10 +383,13 @@ typedef void (*omniheap_write_fn)(const char *text, size_t length, void *context
  * @brief Writes the memory report through the port's output hook
  *        (omniheap_port_write()).
  *
- * One line per registered heap — name, family, capacity, bytes in use, peak,
- * allocations, failed allocations, largest free block, fragmentation in
- * percent (`100 × (1 − largest free / free bytes)`, "-" for fixed-size pools)
- * — then a totals line.
+ * A title line (version, target, port), a line of column headings, one line
+ * per registered heap — name (`family@address` for heaps without a name),
+ * family, capacity, bytes in use, peak, allocations, failed allocations,
+ * largest free block, fragmentation in percent
+ * (`100 × (1 − largest free / free bytes)`, "-" for fixed-size pools), and
+ * the number of faults if there were any — then a totals line starting with
+ * "total", and, if the registry overflowed, a warning line.
  * @par Complexity, safety
  * O(number of heaps); same rules as omniheap_heap_stats() for each heap. Uses
  * about 200 bytes of stack and no heap memory.

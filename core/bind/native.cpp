@@ -1,4 +1,6 @@
 // The native C API (omniheap.h): a thin layer over the registry.
+#include <stddef.h>
+
 #include "../common/compiler.hpp"
 #include "../observe/registry.hpp"
 #include "omniheap.h"
@@ -10,12 +12,34 @@ namespace {
 
 // Bytes of omniheap_stats_t a caller must at least provide: struct_size and
 // capacity.
-constexpr size_t min_stats_size = 2 * sizeof(size_t);
+constexpr size_t min_stats_size = offsetof(omniheap_stats_t, in_use);
+
+// End offset of every field, in order: a caller's struct_size is rounded down
+// to the end of the last field that fits completely.
+constexpr size_t stats_field_ends[] = {
+    offsetof(omniheap_stats_t, capacity) + sizeof(size_t),
+    offsetof(omniheap_stats_t, in_use) + sizeof(size_t),
+    offsetof(omniheap_stats_t, peak) + sizeof(size_t),
+    offsetof(omniheap_stats_t, free_bytes) + sizeof(size_t),
+    offsetof(omniheap_stats_t, largest_free) + sizeof(size_t),
+    offsetof(omniheap_stats_t, block_size) + sizeof(size_t),
+    offsetof(omniheap_stats_t, live_blocks) + sizeof(size_t),
+    offsetof(omniheap_stats_t, allocations) + sizeof(uint64_t),
+    offsetof(omniheap_stats_t, frees) + sizeof(uint64_t),
+    offsetof(omniheap_stats_t, failed_allocations) + sizeof(uint64_t),
+    offsetof(omniheap_stats_t, faults) + sizeof(uint64_t),
+};
+static_assert(stats_field_ends[sizeof stats_field_ends / sizeof stats_field_ends[0] - 1] ==
+                  sizeof(omniheap_stats_t),
+              "every field of omniheap_stats_t is listed");
 
 int copy_stats(const omniheap_stats_t &full, omniheap_stats_t *out) noexcept {
   if (out == nullptr || out->struct_size < min_stats_size) return OMNIHEAP_ERR_INVALID;
-  const size_t n = out->struct_size < sizeof full ? out->struct_size : sizeof full;
-  // Byte copy of the leading part both sides know; then report what was filled.
+  size_t n = 0;
+  for (size_t end : stats_field_ends) {
+    if (end <= out->struct_size) n = end;
+  }
+  // Byte copy of the fields both sides know; then report what was filled.
   const unsigned char *src = reinterpret_cast<const unsigned char *>(&full);
   unsigned char *dst = reinterpret_cast<unsigned char *>(out);
   for (size_t i = sizeof(size_t); i < n; ++i) dst[i] = src[i];

@@ -1,18 +1,20 @@
 /*
- * MEMB instruction-count benchmark driver (run under callgrind by
- * test/bench/run.sh; prints nothing measured itself).
+ * MEMB instruction-count benchmark driver, run under callgrind by
+ * test/bench/run.sh (it measures nothing itself).
  *
- *   memb_pairs LIVE PAIRS   allocate LIVE blocks, then PAIRS times
- *                           memb_alloc + memb_free of one block
+ *   memb_pairs omniheap|reference LIVE PAIRS
  *
- * run.sh counts the instructions executed inside memb_alloc and memb_free
+ * allocates LIVE blocks, then PAIRS times allocates one block and frees it.
+ * run.sh counts the instructions executed inside the allocator functions
  * (callgrind --toggle-collect) for two values of PAIRS and divides the
- * difference: the per-pair cost, without set-up or warm-up.
+ * difference: the exact per-call cost, without set-up or warm-up.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "lib/memb.h"
+#include "reference_memb.h"
 
 #define POOL_BLOCKS 10008 /* room for 10,000 live blocks plus the measured one */
 
@@ -22,22 +24,32 @@ struct record {
 
 MEMB(bench_pool, struct record, POOL_BLOCKS);
 
+/* Not inlined, so that callgrind can attribute their instructions. */
+__attribute__((noinline)) void *ref_alloc(struct memb *m) { return reference_memb_alloc(m); }
+__attribute__((noinline)) int ref_free(struct memb *m, void *p) { return reference_memb_free(m, p); }
+
 int main(int argc, char **argv) {
   long live, pairs, i;
-  if (argc != 3) {
-    fprintf(stderr, "usage: %s LIVE PAIRS\n", argv[0]);
+  int reference;
+  void *(*alloc)(struct memb *);
+  int (*release)(struct memb *, void *);
+  if (argc != 4) {
+    fprintf(stderr, "usage: %s omniheap|reference LIVE PAIRS\n", argv[0]);
     return 2;
   }
-  live = atol(argv[1]);
-  pairs = atol(argv[2]);
+  reference = strcmp(argv[1], "reference") == 0;
+  alloc = reference ? ref_alloc : memb_alloc;
+  release = reference ? ref_free : memb_free;
+  live = atol(argv[2]);
+  pairs = atol(argv[3]);
   if (live < 0 || live >= POOL_BLOCKS) return 2;
   memb_init(&bench_pool);
   for (i = 0; i < live; ++i) {
-    if (memb_alloc(&bench_pool) == NULL) return 1;
+    if (alloc(&bench_pool) == NULL) return 1;
   }
   for (i = 0; i < pairs; ++i) {
-    void *p = memb_alloc(&bench_pool);
-    if (p == NULL || memb_free(&bench_pool, p) != 0) return 1;
+    void *p = alloc(&bench_pool);
+    if (p == NULL || release(&bench_pool, p) != 0) return 1;
   }
   return 0;
 }

@@ -7,6 +7,7 @@
 #ifndef OH_BENCH_PMC_H
 #define OH_BENCH_PMC_H
 
+#define _GNU_SOURCE 1
 #include <linux/perf_event.h>
 #include <stdint.h>
 #include <string.h>

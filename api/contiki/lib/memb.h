@@ -37,11 +37,20 @@
  * - Freed blocks are reused most-recently-freed first, and blocks never used
  *   since memb_init() in index order (upstream: always the lowest free index).
  * - A freed block's first two bytes hold the free-list link until it is
- *   allocated again (upstream leaves freed blocks untouched). memb_alloc()
- *   checks each link before it follows it: a link damaged by a write after
- *   free or by an overflow of the block below is reported to the fault
- *   handler (OMNIHEAP_FAULT_CORRUPT_METADATA), the free lists are rebuilt
- *   from the `used` flags, and a free block is returned.
+ *   allocated again (upstream leaves freed blocks untouched).
+ *
+ * @par Damaged free lists
+ * A write after free, or an overflow of the block below, can overwrite a free
+ * block's link. memb_alloc() checks every free-list entry before it hands out
+ * the block the entry names: an entry that is outside the pool or names an
+ * allocated block is reported to the fault handler
+ * (OMNIHEAP_FAULT_CORRUPT_METADATA, function "memb_alloc"), the free lists
+ * are rebuilt from the `used` flags, and a free block (or NULL if none is
+ * left) is returned. So memb_alloc() never returns an allocated block or a
+ * pointer outside the pool. The damage is found when memb_alloc() reaches
+ * the damaged entry, which can be one call after it handed out the block
+ * whose link was overwritten; until then omniheap_heap_validate() reports
+ * the pool as corrupted.
  *
  * @par Thread and ISR safety
  * None by default, as upstream: the caller serialises all calls on one pool.
