@@ -309,11 +309,17 @@ bench:
 # ---- make docs -----------------------------------------------------------------------
 .PHONY: docs
 docs: $(CONFIG_H)
-	@mkdir -p build/docs
 	@command -v doxygen >/dev/null || { echo "make docs: doxygen not found (apt-get install doxygen graphviz)"; exit 1; }
-	( cat docs/Doxyfile; echo "PROJECT_NUMBER = $(VERSION)"; \
+	@rm -rf build/docs/html && mkdir -p build/docs
+	@# Doxygen's warnings (stderr) go to the log too, and are counted there.
+	@( cat docs/Doxyfile; echo "PROJECT_NUMBER = $(VERSION)"; \
 	  echo "INCLUDE_PATH = $(B)/include"; \
-	  echo "INPUT += $(CONFIG_H)" ) | doxygen - > build/docs/doxygen.log
+	  echo "INPUT += $(CONFIG_H)" ) | doxygen - > build/docs/doxygen.log 2>&1; status=$$?; \
+	n=$$(grep -c -E ': (warning|error):' build/docs/doxygen.log); \
+	if [ $$status -ne 0 ] || [ $$n -ne 0 ]; then \
+	  grep -E ': (warning|error):' build/docs/doxygen.log; \
+	  echo "make docs: $$n warning(s), doxygen exit status $$status (see build/docs/doxygen.log)" >&2; exit 1; \
+	fi
 	@echo "docs: build/docs/html/index.html (0 warnings)"
 
 # ---- make install --------------------------------------------------------------------

@@ -23,9 +23,19 @@ case $version in
 esac
 
 {
+  # -D values win over the user header even if it redefines them without
+  # #ifndef: save them around the #include.
+  while read -r family name value; do
+    printf '#ifdef %s\n#define OMNIHEAP_FROM_COMMAND_LINE_%s 1\n#pragma push_macro("%s")\n#endif\n' \
+      "$name" "$name" "$name"
+  done < "$tmp/options"
   echo '#ifdef OMNIHEAP_CONFIG_HEADER'
   echo '#include OMNIHEAP_CONFIG_HEADER'
   echo '#endif'
+  while read -r family name value; do
+    printf '#ifdef OMNIHEAP_FROM_COMMAND_LINE_%s\n#undef %s\n#pragma pop_macro("%s")\n#endif\n' \
+      "$name" "$name" "$name"
+  done < "$tmp/options"
   while read -r family name value; do
     printf '#ifndef %s\n#define %s %s\n#endif\n' "$name" "$name" "$value"
   done < "$tmp/options"
@@ -34,7 +44,7 @@ esac
   done < "$tmp/options"
 } > "$tmp/resolve.c"
 
-"$cc" "$@" -E -P -x c "$tmp/resolve.c" > "$tmp/resolved" || {
+"$cc" "$@" -w -E -P -x c "$tmp/resolve.c" > "$tmp/resolved" || {
   echo "gen-config.sh: the preprocessor failed on the configuration (check DEFS / CONFIG_HEADER)" >&2
   exit 1
 }

@@ -22,6 +22,7 @@ struct MembFields {
   static uint16_t &fresh(memb &m) noexcept { return m.fresh; }
   static uint16_t &peak(memb &m) noexcept { return m.peak; }
   static uint32_t &allocations(memb &m) noexcept { return m.allocations; }
+  static uint32_t &frees(memb &m) noexcept { return m.frees; }
   static uint32_t &failures(memb &m) noexcept { return m.failures; }
 };
 
@@ -48,7 +49,7 @@ void stats(const void *object, omniheap_stats_t *out) noexcept {
   out->block_size = size;
   out->live_blocks = live;
   out->allocations = m.allocations;
-  out->frees = static_cast<uint32_t>(m.allocations - live);
+  out->frees = m.frees;
   out->failed_allocations = m.failures;
 }
 

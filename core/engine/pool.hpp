@@ -6,36 +6,45 @@
 //   base, block_size, count  the block array: block i at base + i * block_size
 //   span                     block_size * count (0: not initialised)
 //   used[count]              one flag per block; the single source of truth
-//   hot                      1 + index of the most recently released block, 0: none
-//   cold                     1 + index of the first block of the cold list, 0: none
+//   hot                      index of the most recently released block, or `none`
+//   cold                     index of the first block of the cold list, or `none`
 //   fresh                    blocks fresh ... count-1 have never been handed out
 //   peak                     high-water mark of allocated blocks (see below)
-//   allocations, failures    counters of successful / failed allocate() calls
+//   allocations, frees       counters of successful allocate() / release() calls;
+//                            their difference is the number of allocated blocks
+//   failures                 counter of failed allocate() calls
 //
 // Free blocks below `fresh` sit on one of two LIFO lists threaded through the
-// blocks themselves: the first two bytes of a free block hold 1 + the index of
-// the next block of its list (0 ends it). release() pushes on the hot list;
-// allocate() pops the hot list first, then the cold list, then takes the next
-// fresh block. Blocks never handed out stay untouched (a zeroed pool hands out
-// zeroed blocks). Pools whose blocks are smaller than a link keep no lists and
-// scan `used` instead: O(count), as the original MEMB.
+// blocks themselves: the first two bytes of a free block hold the index of
+// the next block of its list (`none` ends it), XOR `link_key`. The key makes
+// the usual write-after-free values (0, small integers, all ones) decode to
+// indices outside the pool, where allocate() notices them. release() pushes
+// on the hot list; allocate() pops the hot list first, then the cold list,
+// then takes the next fresh block. Blocks never handed out stay untouched (a
+// zeroed pool hands out zeroed blocks). Pools whose blocks are smaller than a
+// link keep no lists and scan `used` instead: O(count), as the original MEMB.
 //
 // Peak without a hot-path counter: let u be the number of allocated blocks and
 // H the length of the hot list. Popping the hot list keeps u + H; a release
 // keeps u + H; only a cold or fresh allocation raises u + H, by one, and it
 // happens only when the hot list is empty, i.e. when u = u + H. So u + H is
 // exactly the high-water mark of u, and it is kept in `peak` by the slow path
-// alone. Resetting the peak moves the hot list in front of the cold list
-// (H = 0) and sets peak = u.
+// alone. Resetting the peak moves the hot list to the cold list (H = 0) and
+// sets peak = u.
 //
-// Zero-initialised state (with base, block_size, count, used and span set) is
-// a valid empty pool.
+// The initial state is hot = cold = none, fresh = peak = 0, counters 0, span
+// set (what MEMB() writes statically and reset() writes). A state that is all
+// zeros except the geometry (a hand-filled object) is recognised and
+// normalised on first use.
 //
 // Misuse never corrupts the pool: release() classifies a bad pointer before
-// touching anything, and allocate() checks each list entry before using it:
+// touching anything, and allocate() checks each list entry before it uses it:
 // an entry that is out of range or names a used block (a write after free, or
 // an overflow of the block below) makes it rebuild the lists from `used`, and
-// it reports that it did.
+// it reports that it did. A damaged entry that names a free block further
+// down a list (or `none`) skips blocks instead: those are found when the pool
+// looks exhausted but the counters say blocks are free, and are recovered the
+// same way.
 #pragma once
 
 #include <stddef.h>
@@ -53,10 +62,12 @@ namespace omniheap::engine {
 //   static uint32_t &span(Object &o);            // block_size * count once initialised
 //   static bool *used(Object &o);
 //   static uint16_t &hot(Object &o), &cold(o), &fresh(o), &peak(o);
-//   static uint32_t &allocations(Object &o), &failures(Object &o);
+//   static uint32_t &allocations(Object &o), &frees(Object &o), &failures(Object &o);
 template <class Object, class Fields> class FixedPool {
 public:
   using Link = uint16_t;
+  static constexpr Link none = 0xFFFFU;    // "no block": count is at most 65535
+  static constexpr Link link_key = 0xA55AU; // in-block links are stored XOR this
 
   enum class Release : uint8_t { ok, null_pointer, foreign, interior, double_free };
 
@@ -73,26 +84,25 @@ public:
   static void reset(Object &o) noexcept {
     memset(Fields::used(o), 0, Fields::count(o) * sizeof(bool));
     Fields::span(o) = static_cast<uint32_t>(Fields::block_size(o) * Fields::count(o));
-    Fields::hot(o) = 0;
-    Fields::cold(o) = 0;
+    Fields::hot(o) = none;
+    Fields::cold(o) = none;
     Fields::fresh(o) = 0;
     Fields::peak(o) = 0;
     Fields::allocations(o) = 0;
+    Fields::frees(o) = 0;
     Fields::failures(o) = 0;
   }
 
   // The hot path: pops the hot list, or returns nullptr when allocate_slow()
-  // must run (hot list empty or damaged). `index >= fresh` also catches an
-  // empty list: hot = 0 wraps to the largest index.
+  // must run. `index >= fresh` catches an empty list (none), a damaged entry
+  // out of range, and the hand-filled initial state (fresh = 0).
   static void *allocate_fast(Object &o) noexcept {
-    const size_t index = static_cast<size_t>(Fields::hot(o)) - 1U;
+    const size_t index = Fields::hot(o);
     if (OMNIHEAP_UNLIKELY(index >= Fields::fresh(o))) return nullptr;
     bool *const used = Fields::used(o);
     if (OMNIHEAP_UNLIKELY(used[index])) return nullptr;
     unsigned char *const block = Fields::base(o) + index * Fields::block_size(o);
-    Link next;
-    memcpy(&next, block, sizeof next);
-    Fields::hot(o) = next; // checked when it is popped
+    Fields::hot(o) = read_link(block); // checked when it is popped
     used[index] = true;
     ++Fields::allocations(o);
     return block;
@@ -103,31 +113,40 @@ public:
     return allocate_slow(o);
   }
 
-  // Hot list empty or damaged: repairs a damaged list, then takes the cold
-  // list, then a fresh block; both raise the peak. 1-byte blocks: the lowest
-  // free block.
+  // Everything allocate_fast() does not do: repairs a damaged list, then takes
+  // the cold list, then a fresh block; both raise the peak. 1-byte blocks:
+  // the lowest free block.
   OMNIHEAP_COLD static Allocation allocate_slow(Object &o) noexcept {
-    const unsigned hot = Fields::hot(o);
-    if (hot != 0U && (hot > Fields::fresh(o) || Fields::used(o)[hot - 1U])) {
-      return allocate_after_repair(o);
-    }
-    if (hot != 0U) return {allocate_fast(o), false}; // cannot happen: fast path takes it
     const size_t fresh = Fields::fresh(o);
-    const unsigned cold = Fields::cold(o);
-    if (cold != 0U) {
-      const size_t index = cold - 1U;
-      if (index >= fresh || Fields::used(o)[index]) return allocate_after_repair(o);
-      Link next;
-      memcpy(&next, Fields::base(o) + index * Fields::block_size(o), sizeof next);
-      Fields::cold(o) = next;
+    if (fresh == 0U) { // nothing handed out yet: the lists are empty
+      Fields::hot(o) = none;
+      Fields::cold(o) = none;
+    }
+    const size_t hot = Fields::hot(o);
+    if (hot != none) {
+      if (hot >= fresh || Fields::used(o)[hot]) return allocate_after_repair(o);
+      return {allocate_fast(o), false}; // not reached: the fast path takes it
+    }
+    const size_t cold = Fields::cold(o);
+    if (cold != none) {
+      if (cold >= fresh || Fields::used(o)[cold]) return allocate_after_repair(o);
+      Fields::cold(o) = read_link(Fields::base(o) + cold * Fields::block_size(o));
       ++Fields::peak(o);
-      return take(o, index, false);
+      return take(o, cold, false);
     }
     if (!has_links(Fields::block_size(o))) return allocate_unlinked(o);
     if (fresh < Fields::count(o)) {
       Fields::fresh(o) = static_cast<uint16_t>(fresh + 1U);
       ++Fields::peak(o);
       return take(o, fresh, false);
+    }
+    // Every list is empty and no fresh block is left: full, unless the
+    // counters say blocks are free — then a damaged entry made the lists skip
+    // them.
+    if (OMNIHEAP_UNLIKELY(in_use(o) < Fields::count(o))) {
+      if (count_used(o) < Fields::count(o)) return allocate_after_repair(o);
+      // The flags say full: it is the counters that are off; align them.
+      Fields::frees(o) = static_cast<uint32_t>(Fields::allocations(o) - Fields::count(o));
     }
     ++Fields::failures(o);
     return {nullptr, false};
@@ -149,10 +168,10 @@ public:
     if (OMNIHEAP_UNLIKELY(!used[index])) return Release::double_free;
     used[index] = false;
     if (OMNIHEAP_LIKELY(has_links(size))) {
-      const Link link = Fields::hot(o);
-      memcpy(base + offset, &link, sizeof link);
-      Fields::hot(o) = static_cast<uint16_t>(index + 1U);
+      write_link(base + offset, Fields::hot(o));
+      Fields::hot(o) = static_cast<uint16_t>(index);
     }
+    ++Fields::frees(o);
     return Release::ok;
   }
 
@@ -162,8 +181,13 @@ public:
     return offset < Fields::block_size(o) * Fields::count(o);
   }
 
-  // Number of allocated blocks: O(count).
+  // Number of allocated blocks, from the counters: O(1).
   static size_t in_use(Object &o) noexcept {
+    return static_cast<uint32_t>(Fields::allocations(o) - Fields::frees(o));
+  }
+
+  // Number of allocated blocks, from the flags: O(count).
+  static size_t count_used(Object &o) noexcept {
     const bool *used = Fields::used(o);
     const size_t fresh = Fields::fresh(o);
     size_t n = 0;
@@ -176,19 +200,20 @@ public:
   // High-water mark of allocated blocks since reset() or reset_peak().
   static size_t peak(Object &o) noexcept { return Fields::peak(o); }
 
-  // peak := blocks in use now, by emptying the hot list into the cold list:
+  // peak := blocks in use now, by moving the hot list to the cold list:
   // O(1) when the cold list is empty, else the lists are rebuilt from `used`
   // (O(count)). Never follows a link, so a damaged list cannot mislead it.
   static void reset_peak(Object &o) noexcept {
-    if (Fields::cold(o) == 0U) {
-      Fields::cold(o) = Fields::hot(o);
-      Fields::hot(o) = 0;
-      Fields::peak(o) = static_cast<uint16_t>(in_use(o));
-    } else if (has_links(Fields::block_size(o))) {
-      Fields::peak(o) = static_cast<uint16_t>(in_use(o));
-      rebuild_lists(o); // hot list length = peak - in use = 0
+    if (has_links(Fields::block_size(o)) && Fields::fresh(o) != 0U) {
+      if (Fields::cold(o) == none) {
+        Fields::cold(o) = Fields::hot(o);
+        Fields::hot(o) = none;
+      } else {
+        Fields::peak(o) = static_cast<uint16_t>(in_use(o));
+        rebuild_lists(o); // hot list length = peak - in use = 0
+      }
     }
-    if (!has_links(Fields::block_size(o))) Fields::peak(o) = static_cast<uint16_t>(in_use(o));
+    Fields::peak(o) = static_cast<uint16_t>(in_use(o));
   }
 
   // Checks every invariant; never modifies the pool.
@@ -205,16 +230,20 @@ public:
         ++used_count;
       }
     }
-    if (!has_links(size)) {
-      return Fields::hot(o) == 0U && Fields::cold(o) == 0U && Fields::peak(o) <= count;
+    if (used_count != in_use(o)) return false; // counters and flags disagree
+    if (!has_links(size) || fresh == 0U) {
+      // No lists: hot and cold are none (or all zeros before first use).
+      const bool untouched = Fields::hot(o) == Fields::cold(o) &&
+                             (Fields::hot(o) == none || (fresh == 0U && Fields::hot(o) == 0U));
+      return untouched && Fields::peak(o) <= count && Fields::peak(o) >= used_count &&
+             (fresh != 0U || Fields::peak(o) == 0U);
     }
     // Both lists: entries in range and free, no block listed twice (bounded
     // walk), and together exactly the free blocks below the watermark.
     const size_t free_below = fresh - used_count;
-    size_t hot_length = 0;
     size_t listed = 0;
     if (!walk_list(o, Fields::hot(o), free_below, listed)) return false;
-    hot_length = listed;
+    const size_t hot_length = listed;
     if (!walk_list(o, Fields::cold(o), free_below, listed)) return false;
     if (listed != free_below) return false;
     return Fields::peak(o) == used_count + hot_length; // see the peak invariant above
@@ -268,17 +297,17 @@ private:
   static void rebuild_lists(Object &o) noexcept {
     const size_t size = Fields::block_size(o);
     const bool *used = Fields::used(o);
-    const size_t u = in_use(o);
+    const size_t u = count_used(o);
     if (Fields::peak(o) < u) Fields::peak(o) = static_cast<uint16_t>(u);
     size_t hot_wanted = Fields::peak(o) - u;
-    Link hot = 0;
-    Link cold = 0;
+    Link hot = none;
+    Link cold = none;
     // Highest index first, so that the rebuilt lists hand out low indices first.
     for (size_t i = Fields::fresh(o); i-- != 0U;) {
       if (used[i]) continue;
       Link &head = hot_wanted != 0U ? hot : cold;
-      memcpy(Fields::base(o) + i * size, &head, sizeof head);
-      head = static_cast<Link>(i + 1U);
+      write_link(Fields::base(o) + i * size, head);
+      head = static_cast<Link>(i);
       if (hot_wanted != 0U) --hot_wanted;
     }
     Fields::hot(o) = hot;
@@ -287,19 +316,26 @@ private:
     Fields::peak(o) = static_cast<uint16_t>(Fields::peak(o) - hot_wanted);
   }
 
+  static Link read_link(const unsigned char *block) noexcept {
+    Link stored;
+    memcpy(&stored, block, sizeof stored);
+    return static_cast<Link>(stored ^ link_key);
+  }
+
+  static void write_link(unsigned char *block, Link next) noexcept {
+    const Link stored = static_cast<Link>(next ^ link_key);
+    memcpy(block, &stored, sizeof stored);
+  }
+
   // Walks one list: every entry in range and free, at most `limit` entries in
   // total over both lists (so a cycle or a block listed twice is caught).
-  static bool walk_list(Object &o, unsigned link, size_t limit, size_t &listed) noexcept {
+  static bool walk_list(Object &o, size_t link, size_t limit, size_t &listed) noexcept {
     const size_t fresh = Fields::fresh(o);
     const bool *used = Fields::used(o);
-    while (link != 0U) {
-      if (link > fresh || listed == limit) return false;
-      const size_t index = link - 1U;
-      if (used[index]) return false;
+    while (link != none) {
+      if (link >= fresh || listed == limit || used[link]) return false;
       ++listed;
-      Link next;
-      memcpy(&next, Fields::base(o) + index * Fields::block_size(o), sizeof next);
-      link = next;
+      link = read_link(Fields::base(o) + link * Fields::block_size(o));
     }
     return true;
   }

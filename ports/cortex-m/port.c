@@ -131,13 +131,20 @@ int omniheap_port_wait(omniheap_port_lock_t *lock, uint64_t deadline_us) {
   int result = OMNIHEAP_PORT_TIMEOUT;
   omniheap_port_lock_release(lock);
   for (;;) {
+    /* Check and sleep with interrupts masked: an interrupt that notifies
+     * after the check still ends the WFI (a pending interrupt wakes the core
+     * even while PRIMASK masks it), and runs at the cpsie below. Checking
+     * with interrupts enabled would lose such a wake-up until the next tick. */
+    __asm volatile("cpsid i" ::: "memory");
     if (l->generation != generation) {
       result = OMNIHEAP_PORT_WOKEN;
       break;
     }
     if (deadline_us != OMNIHEAP_PORT_FOREVER && omniheap_port_time_us() >= deadline_us) break;
     __asm volatile("wfi" ::: "memory");
+    __asm volatile("cpsie i" ::: "memory");
   }
+  __asm volatile("cpsie i" ::: "memory"); /* as the lock release above left it */
   omniheap_port_lock_acquire(lock);
   return result;
 }

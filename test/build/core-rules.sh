@@ -10,7 +10,7 @@
 #    arm-none-eabi-gcc, without -lstdc++.
 # Each check is also run once against a deliberately bad object, to show it
 # can fail.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/checks.inc"
 
 RUNTIME_RE='^(_Z|__cxa_|__gxx_personality|_Unwind_|__aeabi_unwind_cpp_)'
 CTOR_RE='\.(init_array|ctors|fini_array|dtors)'

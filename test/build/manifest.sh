@@ -1,7 +1,7 @@
 #!/bin/sh
 # project.yml is the one list of targets: the Makefile must agree with it,
 # and must not keep a second list of its own.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/checks.inc"
 
 # An independent reading of project.yml (perl, not tools/manifest.awk).
 perl_targets() {

@@ -18,8 +18,8 @@ struct TestPool {
   size_t size = 0;
   size_t count = 0;
   uint32_t span = 0;
-  uint16_t hot = 0, cold = 0, fresh = 0, peak = 0;
-  uint32_t allocations = 0, failures = 0;
+  uint16_t hot = 0xFFFF, cold = 0xFFFF, fresh = 0, peak = 0;
+  uint32_t allocations = 0, frees = 0, failures = 0;
 
   TestPool(size_t block_size, size_t blocks)
       : mem(block_size * blocks), used_storage(blocks), size(block_size), count(blocks),
@@ -39,11 +39,18 @@ struct Fields {
   static uint16_t &fresh(TestPool &p) { return p.fresh; }
   static uint16_t &peak(TestPool &p) { return p.peak; }
   static uint32_t &allocations(TestPool &p) { return p.allocations; }
+  static uint32_t &frees(TestPool &p) { return p.frees; }
   static uint32_t &failures(TestPool &p) { return p.failures; }
 };
 
 using Pool = omniheap::engine::FixedPool<TestPool, Fields>;
 using R = Pool::Release;
+
+// Writes a free-list link the way the engine stores it.
+void set_link(void *block, unsigned index) {
+  const uint16_t stored = static_cast<uint16_t>(index ^ Pool::link_key);
+  std::memcpy(block, &stored, 2);
+}
 
 size_t index_of(TestPool &p, void *block) {
   return static_cast<size_t>(static_cast<unsigned char *>(block) - p.mem.data()) / p.size;
@@ -113,7 +120,7 @@ TEST(FixedPool, OneByteBlocksWorkWithoutLinks) {
   EXPECT_EQ(Pool::allocate(p).block, nullptr);
   EXPECT_EQ(Pool::release(p, b[3]), R::ok);
   EXPECT_EQ(Pool::release(p, b[0]), R::ok);
-  EXPECT_EQ(p.hot, 0U) << "no list for 1-byte blocks";
+  EXPECT_EQ(p.hot, Pool::none) << "no list for 1-byte blocks";
   EXPECT_EQ(Pool::peak(p), 5U);
   EXPECT_TRUE(Pool::valid(p));
   // The scan hands out the lowest free index.
@@ -182,26 +189,22 @@ TEST(FixedPool, ValidateDetectsEachKindOfDamage) {
   }
   {
     TestPool p = fresh_pool();
-    uint16_t bad = 200; // out of range
-    std::memcpy(p.block(6), &bad, 2);
+    set_link(p.block(6), 200); // out of range
     EXPECT_FALSE(Pool::valid(p));
   }
   {
     TestPool p = fresh_pool();
-    uint16_t to_used = 1 + 3; // block 3 is allocated
-    std::memcpy(p.block(6), &to_used, 2);
+    set_link(p.block(6), 3); // block 3 is allocated
     EXPECT_FALSE(Pool::valid(p));
   }
   {
     TestPool p = fresh_pool();
-    uint16_t cycle = 1 + 6; // 6 -> 5 -> 6 -> ...
-    std::memcpy(p.block(5), &cycle, 2);
+    set_link(p.block(5), 6); // 6 -> 5 -> 6 -> ...
     EXPECT_FALSE(Pool::valid(p));
   }
   {
     TestPool p = fresh_pool();
-    uint16_t cut = 0; // 6 -> end: block 5 and 2 lost
-    std::memcpy(p.block(6), &cut, 2);
+    set_link(p.block(6), Pool::none); // 6 -> end: block 5 and 2 lost
     EXPECT_FALSE(Pool::valid(p));
   }
   {
@@ -227,8 +230,7 @@ TEST(FixedPool, CorruptedLinkIsRepairedAndNeverHandsOutAUsedBlock) {
   for (auto &x : b) x = Pool::allocate(p).block;
   Pool::release(p, b[1]);
   Pool::release(p, b[4]); // list: 4 -> 1
-  uint16_t to_used = 1 + 7;
-  std::memcpy(b[4], &to_used, 2); // write after free redirects the list into block 7 (used)
+  set_link(b[4], 7); // write after free redirects the list into block 7 (used)
   std::set<void *> got;
   Pool::Allocation first = Pool::allocate(p);
   ASSERT_NE(first.block, nullptr);
@@ -239,6 +241,58 @@ TEST(FixedPool, CorruptedLinkIsRepairedAndNeverHandsOutAUsedBlock) {
   EXPECT_TRUE(first.repaired || second.repaired);
   EXPECT_EQ(got, (std::set<void *>{b[1], b[4]}));
   EXPECT_EQ(Pool::allocate(p).block, nullptr);
+  EXPECT_TRUE(Pool::valid(p));
+}
+
+TEST(FixedPool, ZeroedLinksAreNoticed) {
+  TestPool p(8, 8);
+  void *b[8];
+  for (auto &x : b) x = Pool::allocate(p).block;
+  Pool::release(p, b[2]);
+  Pool::release(p, b[5]); // list: 5 -> 2
+  std::memset(b[5], 0, 8); // "clear after free"
+  EXPECT_FALSE(Pool::valid(p));
+  Pool::Allocation first = Pool::allocate(p);
+  EXPECT_EQ(first.block, b[5]);
+  Pool::Allocation second = Pool::allocate(p); // reaches the zeroed link
+  EXPECT_TRUE(second.repaired);
+  EXPECT_EQ(second.block, b[2]);
+  EXPECT_TRUE(Pool::valid(p));
+}
+
+TEST(FixedPool, SkippedBlocksAreRecoveredWhenThePoolLooksFull) {
+  TestPool p(8, 6);
+  void *b[6];
+  for (auto &x : b) x = Pool::allocate(p).block;
+  Pool::release(p, b[1]);
+  Pool::release(p, b[3]);
+  Pool::release(p, b[4]); // list: 4 -> 3 -> 1
+  set_link(b[4], 1);      // 4 -> 1: block 3 skipped
+  EXPECT_FALSE(Pool::valid(p));
+  std::set<void *> got;
+  for (int i = 0; i < 3; ++i) {
+    Pool::Allocation a = Pool::allocate(p);
+    ASSERT_NE(a.block, nullptr) << i;
+    got.insert(a.block);
+    if (i == 2) {
+      EXPECT_TRUE(a.repaired) << "the third block came from the repair";
+    }
+  }
+  EXPECT_EQ(got, (std::set<void *>{b[1], b[3], b[4]}));
+  EXPECT_EQ(Pool::allocate(p).block, nullptr);
+  EXPECT_EQ(p.failures, 1U);
+  EXPECT_TRUE(Pool::valid(p));
+}
+
+TEST(FixedPool, AllZeroStateIsNormalisedOnFirstUse) {
+  TestPool p(4, 3);
+  p.hot = 0; // a hand-filled object: everything but the geometry is zero
+  p.cold = 0;
+  EXPECT_TRUE(Pool::valid(p));
+  Pool::Allocation a = Pool::allocate(p);
+  EXPECT_FALSE(a.repaired);
+  EXPECT_EQ(index_of(p, a.block), 0U);
+  EXPECT_EQ(p.hot, Pool::none);
   EXPECT_TRUE(Pool::valid(p));
 }
 

@@ -20,7 +20,7 @@
  *   and occupancy (upstream: linear scans); about 40 x86-64 instructions for
  *   an alloc + free pair (`make bench`). Exception: pools of 1-byte elements,
  *   which have no room for a free-list link, scan the `used` flags like
- *   upstream. memb_numfree() counts the `used` flags, as upstream.
+ *   upstream. memb_numfree() is O(1) too (upstream: a scan).
  * - memb_free() returns -1, and leaves the pool consistent, for NULL, a
  *   pointer outside the pool, a pointer inside a block but not at its start,
  *   and a block that is already free. Every case but NULL is also reported to
@@ -41,16 +41,21 @@
  *
  * @par Damaged free lists
  * A write after free, or an overflow of the block below, can overwrite a free
- * block's link. memb_alloc() checks every free-list entry before it hands out
- * the block the entry names: an entry that is outside the pool or names an
- * allocated block is reported to the fault handler
- * (OMNIHEAP_FAULT_CORRUPT_METADATA, function "memb_alloc"), the free lists
- * are rebuilt from the `used` flags, and a free block (or NULL if none is
- * left) is returned. So memb_alloc() never returns an allocated block or a
- * pointer outside the pool. The damage is found when memb_alloc() reaches
- * the damaged entry, which can be one call after it handed out the block
- * whose link was overwritten; until then omniheap_heap_validate() reports
- * the pool as corrupted.
+ * block's link (its first two bytes; links are stored scrambled, so that
+ * zeros, small integers or all-ones bytes never look like a valid link).
+ * memb_alloc() checks every free-list entry before it hands out the block
+ * the entry names: an entry outside the pool or naming an allocated block is
+ * reported to the fault handler (OMNIHEAP_FAULT_CORRUPT_METADATA, function
+ * "memb_alloc"), the free lists are rebuilt from the `used` flags, and a free
+ * block (or NULL if none is left) is returned. A damaged entry that happens
+ * to name a free block further down the list makes the list skip blocks;
+ * those are recovered the same way when memb_alloc() finds no listed block
+ * while the pool's counters say blocks are free. So memb_alloc() never
+ * returns an allocated block or a pointer outside the pool, and no free
+ * block is lost. The damage is found when memb_alloc() reaches the damaged
+ * entry, which can be one call after it handed out the block whose link was
+ * overwritten; until then omniheap_heap_validate() reports the pool as
+ * corrupted.
  *
  * @par Thread and ISR safety
  * None by default, as upstream: the caller serialises all calls on one pool.
@@ -102,8 +107,9 @@ extern "C" {
   static structure CC_CONCAT(name, _memb_mem)[num];                          \
   static struct memb name = {sizeof(structure), num,                         \
                              CC_CONCAT(name, _memb_used),                    \
-                             (void *)CC_CONCAT(name, _memb_mem), 0, 0, 0, 0, \
-                             (uint32_t)(sizeof(structure) * (num)), 0, 0,   \
+                             (void *)CC_CONCAT(name, _memb_mem), 0xFFFFu,    \
+                             0xFFFFu, 0, 0,                                  \
+                             (uint32_t)(sizeof(structure) * (num)), 0, 0, 0,\
                              #name}
 
 /**
@@ -122,12 +128,13 @@ struct memb {
   bool *used;          /**< `used[i]` is true while block `i` is allocated. */
   void *mem;           /**< The block array: block `i` starts at `(char *)mem + i * size`. */
 
-  unsigned short hot;    /**< @private 1 + index of the most recently freed block; 0: none. */
-  unsigned short cold;   /**< @private 1 + index of the first block of the cold free list; 0: none. */
+  unsigned short hot;    /**< @private Index of the most recently freed block; 0xFFFF: none. */
+  unsigned short cold;   /**< @private Index of the first block of the cold free list; 0xFFFF: none. */
   unsigned short fresh;  /**< @private Blocks `fresh` ... `num - 1` were never allocated since memb_init(). */
   unsigned short peak;   /**< @private High-water mark of allocated blocks. */
   uint32_t span;         /**< @private `size * num`; set by MEMB() and memb_init(). */
   uint32_t allocations;  /**< @private Successful memb_alloc() calls (wraps). */
+  uint32_t frees;        /**< @private Successful memb_free() calls (wraps). */
   uint32_t failures;     /**< @private memb_alloc() calls that returned NULL (wraps). */
   const char *name;      /**< @private Name given to MEMB(), reported by the registry. */
 };
@@ -187,8 +194,7 @@ int memb_inmemb(struct memb *m, void *ptr);
  * @param m The pool (not NULL).
  * @return `num` minus the number of allocated blocks.
  * @par Complexity
- * O(num): counts the `used` flags, as upstream (keeping a count instead
- * would cost every memb_alloc() and memb_free() two more instructions).
+ * O(1) (upstream: O(num)).
  */
 size_t memb_numfree(struct memb *m);
 
