@@ -66,10 +66,10 @@ ABI := $(Y_abi_version)
 
 ifeq ($(TOOLCHAIN),native)
   ifeq ($(origin CC),default)
-    CC := gcc
+    CC := $(or $(Y_variants_$(VARIANT)_cc),gcc)
   endif
   ifeq ($(origin CXX),default)
-    CXX := g++
+    CXX := $(or $(Y_variants_$(VARIANT)_cxx),g++)
   endif
   AR := ar
   NM := nm
@@ -129,19 +129,27 @@ $(CONFIG_H): FORCE
 	@tools/gen-config.sh $@ core/config/omniheap_config.h.in project.yml $(TARGET) $(PORT) \
 	  $(PORT_LOCK_BYTES) $(CC) $(CONFIG_FLAGS)
 
-$(B)/obj/%.o: %.cpp $(CONFIG_H)
+# The compilers and flags of this build, rewritten only when they change, so
+# that a change of flags rebuilds what it affects.
+FLAGS_STAMP := $(B)/flags.txt
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@printf '%s\n' "$(CC) $(CXX) $(CORE_CXXFLAGS) $(PORT_CFLAGS)" > $@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+
+$(B)/obj/%.o: %.cpp $(CONFIG_H) $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(CXX) $(CORE_CXXFLAGS) $(INCLUDES) $(DEPFLAGS) -c $< -o $@
 
-$(B)/obj/%.o: %.c $(CONFIG_H)
+$(B)/obj/%.o: %.c $(CONFIG_H) $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(PORT_CFLAGS) $(INCLUDES) $(DEPFLAGS) -c $< -o $@
 
-$(B)/pic/%.o: %.cpp $(CONFIG_H)
+$(B)/pic/%.o: %.cpp $(CONFIG_H) $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(CXX) $(CORE_CXXFLAGS) -fPIC $(INCLUDES) $(DEPFLAGS) -c $< -o $@
 
-$(B)/pic/%.o: %.c $(CONFIG_H)
+$(B)/pic/%.o: %.c $(CONFIG_H) $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(PORT_CFLAGS) -fPIC $(INCLUDES) $(DEPFLAGS) -c $< -o $@
 
@@ -250,6 +258,19 @@ STRESS := $(STRESS_SRCS:test/stress/%.c=$(B)/test/stress-%)
 $(foreach s,$(STRESS_SRCS),$(eval $(call c_program,stress-$(basename $(notdir $(s))),c11,$(s) test/harness/oh_test.c)))
 .PHONY: stress
 stress: $(STRESS)
+
+# ---- fuzz targets (host, VARIANT=fuzz: clang, libFuzzer + ASan + UBSan) -----------
+FUZZ_SRCS := $(sort $(wildcard test/fuzz/*.c))
+FUZZERS := $(FUZZ_SRCS:test/fuzz/%.c=$(B)/fuzz/%)
+$(B)/fuzz/%: test/fuzz/%.c $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) -std=c11 $(PROG_CFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB_A) $(PORT_LIBS)
+.PHONY: fuzz fuzz-programs
+fuzz-programs: $(FUZZERS)
+# make fuzz FUZZ_SECONDS=n: each fuzzer for n seconds (default 60).
+fuzz:
+	@$(MAKE) --no-print-directory VARIANT=fuzz fuzz-programs
+	@test/fuzz/run.sh $(BUILD)/$(TARGET)-fuzz/fuzz -max_total_time=$(or $(FUZZ_SECONDS),60)
 
 # ---- C++ unit tests (GoogleTest, host only) ------------------------------------
 UNIT_SRCS := $(sort $(wildcard test/unit/*.cpp))

@@ -4,7 +4,8 @@
 #
 # Lanes: host build; C++ unit tests (GoogleTest); C conformance suite as C99
 # and C11 (posix port) and with the none port; the suite under ASan+UBSan;
-# ThreadSanitizer lanes (unit tests, locked-MEMB stress); build and packaging
+# ThreadSanitizer lanes (unit tests, locked-MEMB stress); a fixed-seed
+# libFuzzer run of the fuzz targets (ASan+UBSan); build and packaging
 # checks (test/build/*.sh); the MCU lane: the conformance suite
 # cross-compiled and run under qemu-system-arm on every QEMU target of
 # project.yml. Logs: build/test-logs/<lane>.log.
@@ -108,6 +109,15 @@ if step build-locked-tsan $MAKE $JOBS TARGET=host VARIANT=locked-tsan stress con
     [ -x "$s" ] && lane "tsan-$(basename "$s")" "$s"
   done
   lane locked-conformance build/host-locked-tsan/test/conformance-c11
+fi
+
+# libFuzzer (clang): a fixed-seed run of every fuzz target (make fuzz runs longer).
+if command -v clang >/dev/null 2>&1; then
+  if step build-fuzz $MAKE $JOBS TARGET=host VARIANT=fuzz fuzz-programs; then
+    lane fuzz test/fuzz/run.sh build/host-fuzz/fuzz -runs=100000 -seed=1 -use_value_profile=1
+  fi
+else
+  echo "SKIPPED fuzz: clang not found — install with: apt-get install clang"
 fi
 
 # ---- build, packaging and rule checks --------------------------------------------------

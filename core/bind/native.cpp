@@ -49,7 +49,12 @@ int copy_stats(const omniheap_stats_t &full, omniheap_stats_t *out) noexcept {
 
 } // namespace
 
-OMNIHEAP_EXPORT uint32_t omniheap_version(void) { return OMNIHEAP_VERSION; }
+OMNIHEAP_EXPORT uint32_t omniheap_version(void) {
+  // OMNIHEAP_VERSION, spelled without its C casts.
+  return static_cast<uint32_t>(OMNIHEAP_VERSION_MAJOR) << 16 |
+         static_cast<uint32_t>(OMNIHEAP_VERSION_MINOR) << 8 |
+         static_cast<uint32_t>(OMNIHEAP_VERSION_PATCH);
+}
 
 OMNIHEAP_EXPORT const char *omniheap_version_string(void) { return OMNIHEAP_VERSION_STRING; }
 
