@@ -87,6 +87,15 @@ else
 endif
 
 BUILD ?= build
+ifdef Y_name
+ifeq ($(wildcard ports/$(PORT)/*.c),)
+$(error PORT '$(PORT)' has no sources: expected ports/$(PORT)/*.c (see docs/pages/porting.md))
+endif
+ifeq ($(PORT_LOCK_BYTES),)
+$(error port '$(PORT)' is not listed under ports: in project.yml (it needs lock_bytes))
+endif
+endif
+
 B := $(BUILD)/$(TARGET)$(if $(VARIANT),-$(VARIANT))
 CONFIG_H := $(B)/include/omniheap_config.h
 

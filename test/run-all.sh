@@ -125,6 +125,13 @@ for check in test/build/*.sh; do
   lane "check-$(basename "$check" .sh)" sh "$check"
 done
 
+# Doxygen: every public symbol documented, zero warnings.
+if command -v doxygen >/dev/null 2>&1; then
+  step docs $MAKE docs
+else
+  echo "SKIPPED docs: doxygen not found — install with: apt-get install doxygen graphviz"
+fi
+
 # ---- MCU lane: every QEMU target of project.yml ------------------------------------------
 mcu_missing=""
 command -v qemu-system-arm >/dev/null 2>&1 || mcu_missing="qemu-system-arm"

@@ -11,20 +11,26 @@
  *
  * @par Thread and ISR safety
  * Registry functions (count, iteration, find, unregister, naming) take the
- * port's critical section for a few instructions and may be called from any
- * thread. Functions that read or check one heap (omniheap_heap_stats(),
+ * port's critical section for at most one pass over the registry table
+ * (O(OMNIHEAP_CONF_MAX_HEAPS)) and may be called from any thread. Functions
+ * that read or check one heap (omniheap_heap_stats(),
  * omniheap_heap_validate(), omniheap_heap_walk(), omniheap_heap_reset_peak())
  * follow that heap's family: for families that are synchronised (k_heap,
  * system heap, emh, mmt, and memb when built with
- * OMNIHEAP_CONF_MEMB_LOCKED) they take the heap's lock; for the others the
- * caller must not run them concurrently with other calls on the same heap,
- * exactly as for the family's own API. None of them may be called from an
- * interrupt handler unless the family allows it.
+ * OMNIHEAP_CONF_MEMB_LOCKED) they take the heap's lock (for memb: the port's
+ * critical section); for the others the caller must not run them
+ * concurrently with other calls on the same heap, exactly as for the
+ * family's own API. None of them may be called from an interrupt handler
+ * unless the family allows it.
  *
  * @par Handles
  * An omniheap_heap_t handle points into the registry's static table. It stays
  * valid until the heap is unregistered (omniheap_heap_unregister()); a heap
- * that is initialised again at the same address keeps its handle.
+ * that is initialised again at the same address keeps its handle. Every
+ * function checks the handle it is given: NULL, a pointer that is not a slot
+ * of the table, and a free slot are rejected. A slot freed by an
+ * unregistration may be taken by the next heap that registers, and an old
+ * handle to it then designates that heap.
  */
 #ifndef OMNIHEAP_H
 #define OMNIHEAP_H
@@ -167,7 +173,9 @@ typedef struct omniheap_stats {
 size_t omniheap_heap_count(void);
 
 /**
- * @brief Iterates over the registered heaps in registration order.
+ * @brief Iterates over the registered heaps in the order of the registry's
+ *        slots (registration order, except that a heap may take a slot freed
+ *        by an earlier unregistration).
  * @param previous NULL to get the first heap, else a handle returned earlier.
  * @return The next registered heap, or NULL at the end (or if `previous` is
  *         not a registered handle).
@@ -203,8 +211,10 @@ omniheap_heap_t *omniheap_heap_find(const void *object);
 omniheap_heap_t *omniheap_heap_find_name(const char *name);
 
 /**
- * @brief Name of a heap: the name given by its family (`MEMB(name, ...)`
- *        gives "name") or by omniheap_heap_set_name(), else "<family>@<address>".
+ * @brief Name of a heap: the name set by omniheap_heap_set_name(), else the
+ *        name given by its family (`MEMB(name, ...)` gives "name"), else the
+ *        family's name (omniheap_family_name(), e.g. "memb"; the report shows
+ *        such heaps as `family@address`).
  * @param heap A registered handle.
  * @return A NUL-terminated string valid until the heap is unregistered or
  *         renamed; "?" for NULL or an unknown handle.
@@ -251,7 +261,7 @@ const void *omniheap_heap_object(const omniheap_heap_t *heap);
  * @param heap A registered handle.
  * @return The capacity in bytes, or 0 for NULL or an unknown handle.
  * @par Complexity, safety
- * O(1); same rules as omniheap_heap_stats().
+ * O(1); computes the heap's statistics: same rules as omniheap_heap_stats().
  */
 size_t omniheap_heap_capacity(const omniheap_heap_t *heap);
 
@@ -262,7 +272,8 @@ size_t omniheap_heap_capacity(const omniheap_heap_t *heap);
  * The heap itself keeps working; it only disappears from the native API. It
  * registers again when its family initialises it again.
  * @param heap A registered handle.
- * @retval OMNIHEAP_OK            removed; the handle is no longer valid.
+ * @retval OMNIHEAP_OK            removed; the handle is no longer valid (its
+ *         slot may be given to the next heap that registers).
  * @retval OMNIHEAP_ERR_NOT_FOUND `heap` is NULL or not registered.
  * @par Complexity, safety
  * O(OMNIHEAP_CONF_MAX_HEAPS); any thread.
@@ -303,15 +314,16 @@ int omniheap_heap_stats(const omniheap_heap_t *heap, omniheap_stats_t *stats);
  * @retval OMNIHEAP_OK            peak reset.
  * @retval OMNIHEAP_ERR_NOT_FOUND `heap` is NULL or not registered.
  * @par Complexity, safety
- * O(1). Thread safety as the family.
+ * MEMB: O(1), or O(num) when both of the pool's free lists are non-empty
+ * (they are then rebuilt). Thread safety as the family.
  */
 int omniheap_heap_reset_peak(omniheap_heap_t *heap);
 
 /**
  * @brief Checks every invariant of a heap's metadata.
  *
- * For MEMB: the free list is acyclic, lies inside the pool, lists only free
- * blocks, and agrees with the `used` flags and the counters. Validation
+ * For MEMB: the free lists are acyclic, lie inside the pool, list only free
+ * blocks, and agree with the `used` flags and the counters. Validation
  * never modifies the heap.
  * @param heap A registered handle.
  * @retval OMNIHEAP_OK            the heap is consistent.
@@ -347,9 +359,12 @@ typedef int (*omniheap_walk_fn)(const omniheap_block_t *block, void *context);
  * @retval OMNIHEAP_OK            every block visited, or `fn` stopped the walk.
  * @retval OMNIHEAP_ERR_INVALID   `fn` is NULL.
  * @retval OMNIHEAP_ERR_NOT_FOUND `heap` is NULL or not registered.
- * @retval OMNIHEAP_ERR_CORRUPT   the walk met inconsistent metadata and stopped.
+ * @retval OMNIHEAP_ERR_CORRUPT   the walk met inconsistent metadata and stopped
+ *         (never for MEMB, whose walk reads only the `used` flags).
  * @par Complexity, safety
- * O(number of blocks). Thread safety as the family.
+ * O(number of blocks). Thread safety as the family; for MEMB built with
+ * OMNIHEAP_CONF_MEMB_LOCKED the whole walk, callback included, runs inside
+ * the port's critical section (on Cortex-M: with interrupts masked).
  */
 int omniheap_heap_walk(const omniheap_heap_t *heap, omniheap_walk_fn fn, void *context);
 
@@ -391,15 +406,22 @@ typedef void (*omniheap_write_fn)(const char *text, size_t length, void *context
  * the number of faults if there were any — then a totals line starting with
  * "total", and, if the registry overflowed, a warning line.
  * @par Complexity, safety
- * O(number of heaps); same rules as omniheap_heap_stats() for each heap. Uses
- * about 200 bytes of stack and no heap memory.
+ * O(number of heaps); same rules as omniheap_heap_stats() for each heap
+ * (each heap's statistics are read twice: for its line and for the totals,
+ * so a heap in use meanwhile can make the totals differ). Uses no heap
+ * memory and no printf; about 450 bytes of stack on Cortex-M0 at -Os
+ * (measured with -fstack-usage), plus what omniheap_port_write() needs.
  */
 void omniheap_report(void);
 
 /**
  * @brief Writes the memory report (see omniheap_report()) through `fn`.
- * @param fn      Output callback; if NULL nothing is written.
+ * @param fn      Output callback, called once per line with the whole line,
+ *                including its final `'\n'`, and never with a lock held; if
+ *                NULL nothing is written.
  * @param context Passed to `fn`.
+ * @par Complexity, safety
+ * As omniheap_report().
  */
 void omniheap_report_to(omniheap_write_fn fn, void *context);
 /** @} */
@@ -424,6 +446,8 @@ typedef enum omniheap_fault_kind {
  * @brief Short name of a fault kind ("double free", "foreign pointer", ...).
  * @param kind A fault kind.
  * @return A static string; "unknown fault" for a value outside the enumeration.
+ * @par Complexity, safety
+ * O(1); callable from any context.
  */
 const char *omniheap_fault_kind_name(omniheap_fault_kind_t kind);
 

@@ -17,7 +17,9 @@
  * @par Rules for every hook
  * - Hooks never allocate memory from omniheap.
  * - Hooks never call back into omniheap, except omniheap_port_corruption(),
- *   which may call omniheap_fault_kind_name() and omniheap_family_name().
+ *   which may call omniheap_fault_kind_name(), omniheap_family_name() and
+ *   omniheap_heap_name() (the shipped ports call all three; the last one
+ *   takes the critical section, which nests).
  */
 #ifndef OMNIHEAP_PORT_H
 #define OMNIHEAP_PORT_H
@@ -39,7 +41,13 @@ extern "C" {
 /** @name Critical section
  *  A short, nestable, global critical section: on bare metal it masks
  *  interrupts, on an RTOS it may lock the scheduler, on POSIX it is a
- *  recursive mutex. omniheap holds it for a few dozen instructions at most. */
+ *  recursive mutex. omniheap holds it for a few dozen instructions in the
+ *  MEMB calls (locked build), for one pass over the registry
+ *  (O(OMNIHEAP_CONF_MAX_HEAPS)) in registry operations, and, in the locked
+ *  MEMB build, for O(num) in memb_init() (which zeroes the whole block
+ *  array inside it), in the native API's validation and walk of a pool,
+ *  and when a pool's free lists are rebuilt (a damaged list found by
+ *  memb_alloc(), some peak resets). */
 /** @{ */
 
 /** Saved state returned by omniheap_port_critical_enter() (e.g. PRIMASK). */
@@ -50,7 +58,9 @@ typedef uintptr_t omniheap_port_state_t;
  * @return The state to pass to the matching omniheap_port_critical_exit().
  * @par Contract
  * Must nest: enter/enter/exit/exit leaves the section only at the last exit.
+ * omniheap always exits in the reverse order of entry, on the same thread.
  * On interrupt-capable ports it must be callable from interrupt handlers.
+ * Must not fail: a port that cannot enter calls omniheap_port_panic().
  */
 OMNIHEAP_PORT_HOOK omniheap_port_state_t omniheap_port_critical_enter(void);
 
@@ -101,6 +111,9 @@ typedef union omniheap_port_lock {
  * @brief Acquires a lock, waiting as long as needed.
  * @param lock The lock. Locks are not recursive: a thread that already holds
  *        `lock` must not acquire it again.
+ * @par Contract
+ * Must accept a zero-filled lock as unlocked. Must not fail: a port that
+ * cannot acquire calls omniheap_port_panic().
  */
 OMNIHEAP_PORT_HOOK void omniheap_port_lock_acquire(omniheap_port_lock_t *lock);
 
@@ -129,6 +142,8 @@ OMNIHEAP_PORT_HOOK int omniheap_port_wait(omniheap_port_lock_t *lock, uint64_t d
 /**
  * @brief Wakes every waiter of a lock's condition.
  * @param lock The lock, held by the caller.
+ * @par Contract
+ * Harmless when nobody waits.
  */
 OMNIHEAP_PORT_HOOK void omniheap_port_notify_all(omniheap_port_lock_t *lock);
 /** @} */
@@ -141,6 +156,9 @@ OMNIHEAP_PORT_HOOK void omniheap_port_notify_all(omniheap_port_lock_t *lock);
  * @return Microseconds since an arbitrary origin; never decreases. A port
  *         without a time source returns 0 (and then omniheap_port_wait()
  *         never blocks).
+ * @par Contract
+ * Callable from any thread and, on interrupt-capable ports, from interrupt
+ * handlers.
  */
 OMNIHEAP_PORT_HOOK uint64_t omniheap_port_time_us(void);
 /** @} */
@@ -170,7 +188,8 @@ OMNIHEAP_PORT_HOOK void omniheap_port_panic(const char *message)
  *        metadata ...). Called by the default fault handler (see
  *        omniheap_set_fault_handler()) before the family returns its error or
  *        panics.
- * @param fault The fault (valid only during the call).
+ * @param fault The fault (valid only during the call). `fault->heap` is
+ *        NULL when the heap is not registered.
  * @note Typically writes one line through the port's output. Must return.
  */
 OMNIHEAP_PORT_HOOK void omniheap_port_corruption(const omniheap_fault_t *fault);
@@ -180,7 +199,8 @@ OMNIHEAP_PORT_HOOK void omniheap_port_corruption(const omniheap_fault_t *fault);
  *        `heapmem_print_debug_info()`, `sys_heap_print_info()`,
  *        `ffit_print_heap()` ...).
  * @param text   Characters to write (not NUL-terminated).
- * @param length Number of characters.
+ * @param length Number of characters; may be 0.
+ * @note A port without an output may discard the text.
  */
 OMNIHEAP_PORT_HOOK void omniheap_port_write(const char *text, size_t length);
 /** @} */

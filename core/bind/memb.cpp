@@ -87,8 +87,10 @@ OMNIHEAP_EXPORT void memb_init(struct memb *m) {
   {
     Guard guard;
     Pool::reset(*m);
-    memset(m->mem, 0, static_cast<size_t>(m->size) * m->num);
   }
+  // Outside the critical section: zeroing a large pool must not hold off
+  // interrupts; the pool is empty, so nobody owns a block being zeroed.
+  memset(m->mem, 0, static_cast<size_t>(m->size) * m->num);
   omniheap::observe::enter(m, ops);
 }
 

@@ -27,22 +27,30 @@ extern "C" {
 /**
  * @brief Sets up the port's time base.
  * @param core_hz     Frequency of the processor clock that drives SysTick, in Hz.
- * @param tick_hz     Tick rate in Hz (e.g. 1000); 1 ... core_hz.
+ * @param tick_hz     Tick rate in Hz (e.g. 1000); 1 ... min(core_hz, 1000000).
+ *                    Time advances by `1000000 / tick_hz` µs per tick,
+ *                    rounded down: choose a rate that divides 1000000, or
+ *                    the clock runs slow.
  * @param start_timer Non-zero: program and start SysTick (processor clock,
  *                    interrupt enabled). Zero: SysTick is run by someone else
- *                    at `tick_hz`; only record the rate.
- * @return 0 on success, -1 if the arguments are out of range (reload value
- *         above 2^24).
- * @par Safety
- * Call once, from thread mode, before relying on timeouts.
+ *                    at `tick_hz`; only record the rate (time then advances
+ *                    by whole ticks only).
+ * @retval 0  the time base is set up.
+ * @retval -1 the arguments are out of range: `tick_hz` is 0, above
+ *            `core_hz` or above 1000000, or (with `start_timer`) the reload
+ *            value `core_hz / tick_hz - 1` is 0 or above 2^24 - 1. Nothing
+ *            was changed.
+ * @par Complexity, safety
+ * O(1). Call once, from thread mode, before relying on timeouts.
  */
 int omniheap_port_cortexm_systick_start(uint32_t core_hz, uint32_t tick_hz, int start_timer);
 
 /**
  * @brief Advances the port's time by one tick. Call it from the SysTick
  *        interrupt handler (or the RTOS tick hook), once per tick.
- * @par Safety
- * Interrupt context; O(1).
+ * @par Complexity, safety
+ * O(1). Interrupt context (the SysTick handler or the tick hook); not
+ * re-entrant: call it from one interrupt priority only.
  */
 void omniheap_port_cortexm_systick_isr(void);
 

@@ -288,12 +288,20 @@ TEST(FixedPool, AllZeroStateIsNormalisedOnFirstUse) {
   TestPool p(4, 3);
   p.hot = 0; // a hand-filled object: everything but the geometry is zero
   p.cold = 0;
-  EXPECT_TRUE(Pool::valid(p));
+  p.span = 0;
   Pool::Allocation a = Pool::allocate(p);
   EXPECT_FALSE(a.repaired);
   EXPECT_EQ(index_of(p, a.block), 0U);
   EXPECT_EQ(p.hot, Pool::none);
   EXPECT_TRUE(Pool::valid(p));
+  EXPECT_EQ(Pool::release(p, a.block), R::ok);
+  EXPECT_TRUE(Pool::valid(p));
+
+  TestPool q(4, 3); // freed before anything was allocated: a double free, not foreign
+  q.hot = q.cold = 0;
+  q.span = 0;
+  EXPECT_EQ(Pool::release(q, q.block(1)), R::foreign) << "nothing allocated yet: no span";
+  EXPECT_EQ(Pool::release(q, nullptr), R::null_pointer);
 }
 
 TEST(FixedPool, ContainsIsARangeCheck) {

@@ -3,7 +3,8 @@
  * @brief Contiki-NG MEMB: pools of fixed-size blocks (API of Contiki-NG v5.0).
  *
  * Firmware written for Contiki-NG compiles unchanged with
- * `#include "lib/memb.h"` and the include root `api/contiki`.
+ * `#include "lib/memb.h"` and the include root `api/contiki`. See also
+ * @ref family_memb.
  *
  * @code
  * struct conn { int id; char buf[40]; };
@@ -15,7 +16,7 @@
  * memb_free(&conns, c);                  // 0, or -1 for a bad pointer
  * @endcode
  *
- * @par What omniheap guarantees (see also @ref family_memb)
+ * @par What omniheap guarantees
  * - memb_alloc() and memb_free() run in constant time, whatever the pool size
  *   and occupancy (upstream: linear scans); about 40 x86-64 instructions for
  *   an alloc + free pair (`make bench`). Exception: pools of 1-byte elements,
@@ -42,7 +43,8 @@
  * @par Damaged free lists
  * A write after free, or an overflow of the block below, can overwrite a free
  * block's link (its first two bytes; links are stored scrambled, so that
- * zeros, small integers or all-ones bytes never look like a valid link).
+ * zeros, small integers or all-ones bytes never look like a valid link in a
+ * pool of up to 23205 blocks).
  * memb_alloc() checks every free-list entry before it hands out the block
  * the entry names: an entry outside the pool or naming an allocated block is
  * reported to the fault handler (OMNIHEAP_FAULT_CORRUPT_METADATA, function
@@ -59,9 +61,10 @@
  *
  * @par Thread and ISR safety
  * None by default, as upstream: the caller serialises all calls on one pool.
- * With the build option OMNIHEAP_CONF_MEMB_LOCKED = 1 every call runs inside
- * the port's critical section and pools may be shared by threads and (on
- * Cortex-M) interrupt handlers.
+ * With the build option OMNIHEAP_CONF_MEMB_LOCKED = 1 every call that reads
+ * or writes a pool's state runs inside the port's critical section and pools
+ * may be shared by threads and (on Cortex-M) interrupt handlers.
+ * memb_inmemb() reads only `size`, `num` and `mem` and never locks.
  */
 #ifndef MEMB_H_
 #define MEMB_H_
@@ -119,8 +122,9 @@ extern "C" {
  * with the same meaning; firmware may read them (e.g. index `mem` as an
  * array). The fields after them are omniheap's bookkeeping: MEMB()
  * initialises them, memb_init() resets them, and nothing else may write them.
- * A `struct memb` filled by hand with only the first four fields works once
- * memb_init() has been called.
+ * A `struct memb` filled by hand with only the first four fields (the rest
+ * zero) works too; call memb_init() on it, as the Contiki API requires, to
+ * zero its blocks and register it.
  */
 struct memb {
   unsigned short size; /**< Size of one block in bytes: `sizeof(structure)`. */
@@ -151,6 +155,14 @@ struct memb {
  * @param m The pool (not NULL).
  * @par Complexity
  * O(size × num) for the zeroing, plus O(OMNIHEAP_CONF_MAX_HEAPS) to register.
+ * @par Failure modes
+ * None reported: if the registry is full the pool works but is missing from
+ * the native API (omniheap_registry_dropped() counts it).
+ * @par Thread and ISR safety
+ * No other call may use the pool meanwhile. Registration takes the port's
+ * critical section for one pass over the registry. With
+ * OMNIHEAP_CONF_MEMB_LOCKED = 1 the reset and the zeroing also run inside it
+ * (on Cortex-M: with interrupts masked for the whole zeroing).
  */
 void memb_init(struct memb *m);
 
@@ -161,7 +173,16 @@ void memb_init(struct memb *m);
  *         pool's structure, or NULL when every block is in use. The block is
  *         not zeroed (a block never used since memb_init() is all zeros).
  * @par Complexity
- * O(1) (pools of 1-byte elements: O(num)).
+ * O(1) (pools of 1-byte elements: O(num)). O(num) once when a damaged free
+ * list is rebuilt (see "Damaged free lists" above).
+ * @par Failure modes
+ * NULL when the pool is full (counted as a failed allocation, not a fault).
+ * A damaged free list is reported as OMNIHEAP_FAULT_CORRUPT_METADATA.
+ * @par Thread and ISR safety
+ * The caller serialises calls on one pool, unless the library is built with
+ * OMNIHEAP_CONF_MEMB_LOCKED = 1 (then: any thread, and on Cortex-M any
+ * interrupt handler). In the locked build the fault handler runs after the
+ * critical section has been left.
  */
 void *memb_alloc(struct memb *m);
 
@@ -175,6 +196,8 @@ void *memb_alloc(struct memb *m);
  *            cases but NULL are reported to the fault handler.
  * @par Complexity
  * O(1).
+ * @par Thread and ISR safety
+ * As memb_alloc().
  */
 int memb_free(struct memb *m, void *ptr);
 
@@ -186,6 +209,9 @@ int memb_free(struct memb *m, void *ptr);
  *         inside), else 0. Says nothing about whether the block is allocated.
  * @par Complexity
  * O(1).
+ * @par Thread and ISR safety
+ * Reads only `size`, `num` and `mem`, which omniheap never writes: callable
+ * from any context, takes no lock in any build.
  */
 int memb_inmemb(struct memb *m, void *ptr);
 
@@ -194,7 +220,10 @@ int memb_inmemb(struct memb *m, void *ptr);
  * @param m The pool (not NULL).
  * @return `num` minus the number of allocated blocks.
  * @par Complexity
- * O(1) (upstream: O(num)).
+ * O(1) (upstream: O(num)): computed from the pool's allocation and free
+ * counters.
+ * @par Thread and ISR safety
+ * As memb_alloc().
  */
 size_t memb_numfree(struct memb *m);
 
