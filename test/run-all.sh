@@ -134,7 +134,9 @@ fi
 
 # ---- MCU lane: every QEMU target of project.yml ------------------------------------------
 mcu_missing=""
-command -v qemu-system-arm >/dev/null 2>&1 || mcu_missing="qemu-system-arm"
+command -v qemu-system-arm >/dev/null 2>&1 || mcu_missing=" qemu-system-arm"
+mcu_skipped=""
+mcu_tools=""
 for t in $($MAKE -s --no-print-directory print-targets); do
   [ "$(config "$t" runner)" = qemu ] || continue
   selected "mcu-$t" || selected "build-$t" || continue
@@ -142,13 +144,19 @@ for t in $($MAKE -s --no-print-directory print-targets); do
   missing=$mcu_missing
   command -v "$cc" >/dev/null 2>&1 || missing="$missing $cc"
   if [ -n "$missing" ]; then
-    echo "SKIPPED mcu-$t: missing$missing — install with: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm"
+    mcu_skipped="$mcu_skipped $t"
+    for m in $missing; do
+      case " $mcu_tools " in *" $m "*) ;; *) mcu_tools="$mcu_tools $m" ;; esac
+    done
     continue
   fi
   if step "build-$t" $MAKE $JOBS TARGET="$t" conformance; then
     lane "mcu-$t" tools/qemu-run.sh "$(config "$t" qemu_machine)" "build/$t/test/conformance.elf"
   fi
 done
+if [ -n "$mcu_skipped" ]; then
+  echo "SKIPPED MCU lane ($(echo $mcu_skipped)): missing$mcu_tools — install with: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm"
+fi
 
 end=$(date +%s)
 echo "lanes run in $((end - start)) s${lanes_failed:+; failed lanes:$lanes_failed}"

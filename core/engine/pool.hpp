@@ -209,7 +209,12 @@ public:
   static size_t free_blocks(Object &o) noexcept { return Fields::count(o) - in_use(o); }
 
   // High-water mark of allocated blocks since reset() or reset_peak().
-  static size_t peak(Object &o) noexcept { return Fields::peak(o); }
+  // (While a damaged list is not yet detected, blocks popped through it may
+  // escape the count; the peak never reads below the blocks in use.)
+  static size_t peak(Object &o) noexcept {
+    const size_t u = in_use(o);
+    return Fields::peak(o) > u ? Fields::peak(o) : u;
+  }
 
   // peak := blocks in use now, by moving the hot list to the cold list:
   // O(1) when the cold list is empty, else the lists are rebuilt from `used`
