@@ -314,11 +314,9 @@ test:
 	@test/run-all.sh
 
 # ---- make size ---------------------------------------------------------------------
-.PHONY: size size-one
+.PHONY: size
 size:
 	@tools/size-report.sh $(foreach x,$(Y_KEYS_targets),$(if $(filter qemu,$(Y_targets_$(x)_runner)),$(x)))
-size-one: $(LIB_A)
-	@echo $(B)
 
 # ---- make bench ----------------------------------------------------------------------
 # Benchmark programs (host); test/bench/run.sh runs them and prints the figures.

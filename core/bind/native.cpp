@@ -1,5 +1,6 @@
 // The native C API (omniheap.h): a thin layer over the registry.
 #include <stddef.h>
+#include <string.h>
 
 #include "../common/compiler.hpp"
 #include "../observe/registry.hpp"
@@ -103,10 +104,7 @@ OMNIHEAP_EXPORT omniheap_heap_t *omniheap_heap_find_name(const char *name) {
   for (omniheap_heap *h = ob::next_slot(nullptr); h != nullptr; h = ob::next_slot(h)) {
     omniheap_heap copy;
     if (!ob::snapshot(h, copy)) continue;
-    const char *a = ob::name_of(copy);
-    const char *b = name;
-    while (*a != '\0' && *a == *b) ++a, ++b;
-    if (*a == *b) return h;
+    if (strcmp(ob::name_of(copy), name) == 0) return h;
   }
   return nullptr;
 }
