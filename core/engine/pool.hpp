@@ -157,7 +157,9 @@ public:
     unsigned char *const base = Fields::base(o);
     const uintptr_t offset =
         reinterpret_cast<uintptr_t>(pointer) - reinterpret_cast<uintptr_t>(base);
-    if (OMNIHEAP_UNLIKELY(offset >= Fields::span(o))) return release_outside(o, pointer);
+    if (OMNIHEAP_UNLIKELY(offset >= Fields::span(o))) {
+      return pointer == nullptr ? Release::null_pointer : Release::foreign;
+    }
     // offset < span < 2^32: a 32-bit division (several times faster than a
     // 64-bit one on x86-64, and the only kind Cortex-M has).
     const uint32_t size = static_cast<uint32_t>(Fields::block_size(o));
@@ -172,18 +174,6 @@ public:
     }
     ++Fields::frees(o);
     return Release::ok;
-  }
-
-  // Outside the span: NULL, a foreign pointer — or a hand-filled object that
-  // has no span yet (all zeros but the geometry): set it and retry.
-  OMNIHEAP_COLD static Release release_outside(Object &o, void *pointer) noexcept {
-    if (pointer == nullptr) return Release::null_pointer;
-    const size_t span = Fields::block_size(o) * Fields::count(o);
-    if (Fields::span(o) == 0U && span != 0U && Fields::fresh(o) != 0U) {
-      Fields::span(o) = static_cast<uint32_t>(span);
-      return release(o, pointer);
-    }
-    return Release::foreign;
   }
 
   static bool contains(Object &o, const void *pointer) noexcept {

@@ -294,6 +294,7 @@ TEST(FixedPool, AllZeroStateIsNormalisedOnFirstUse) {
   EXPECT_EQ(index_of(p, a.block), 0U);
   EXPECT_EQ(p.hot, Pool::none);
   EXPECT_TRUE(Pool::valid(p));
+  EXPECT_EQ(p.span, 12U) << "the first allocation sets the span";
   EXPECT_EQ(Pool::release(p, a.block), R::ok);
   EXPECT_TRUE(Pool::valid(p));
 
