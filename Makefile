@@ -109,7 +109,7 @@ CONFIG_FLAGS := $(CPU_FLAGS) $(VARIANT_FLAGS) $(DEFS) $(CONFIG_DEF)
 
 # The core: C++17, freestanding subset, no runtime support needed.
 CORE_CXXFLAGS := -std=c++17 -fno-exceptions -fno-rtti -fno-threadsafe-statics \
-  -fno-unwind-tables -fno-asynchronous-unwind-tables -fvisibility=hidden \
+  -fno-unwind-tables -fno-asynchronous-unwind-tables -fno-strict-aliasing -fvisibility=hidden \
   -fvisibility-inlines-hidden -ffunction-sections -fdata-sections \
   $(OPT) $(WARN) -Wpedantic -Wold-style-cast -Wnon-virtual-dtor $(CONFIG_FLAGS)
 # Ports and C test code.
@@ -287,7 +287,7 @@ UNIT_OBJS := $(UNIT_SRCS:%.cpp=$(B)/obj/%.o)
 UNIT := $(B)/test/unit
 $(B)/obj/test/unit/%.o: test/unit/%.cpp $(CONFIG_H)
 	@mkdir -p $(@D)
-	$(CXX) -std=c++17 $(OPT) -g $(WARN) $(CONFIG_FLAGS) $(INCLUDES) -Icore $(DEPFLAGS) -c $< -o $@
+	$(CXX) -std=c++17 $(OPT) -g -fno-strict-aliasing $(WARN) $(CONFIG_FLAGS) $(INCLUDES) -Icore $(DEPFLAGS) -c $< -o $@
 $(UNIT): $(UNIT_OBJS) $(LIB_A)
 	@mkdir -p $(@D)
 	$(CXX) $(PROG_LDFLAGS) -o $@ $(UNIT_OBJS) $(LIB_A) -lgtest -pthread
