@@ -11,3 +11,7 @@
 // Out-of-line, rarely executed code (error and repair paths): keeps the hot
 // paths short.
 #define OMNIHEAP_COLD __attribute__((cold, noinline))
+
+// A helper kept out of line so that its caller's hot path stays short (fewer
+// registers to save), though it is not rare enough to be cold.
+#define OMNIHEAP_NOINLINE __attribute__((noinline))

@@ -7,43 +7,46 @@
 //
 //   region start, rounded up to the unit
 //   | lead: bytes that make user pointers Layout::align-aligned
-//   | chunk 0: the Control block below, marked used
-//   | chunks 1 ...: allocated and free chunks, in address order
+//   | chunk 0: the Control block and one list sentinel per size class, used
+//   | chunks first ... end-1: allocated and free chunks, in address order
 //   | end marker: a header only, marked used, size 0
 //
 // Every chunk starts with a header of two Fields: the size of the chunk to
-// the left and the own size << 1 | used. The user area follows the header,
+// its left and its own size << 1 | used. The user area follows the header,
 // so the right neighbour's "left size" sits just past the end of every user
 // area: an overflow changes it, and free() checks left(right(c)) == size(c).
-// Field is uint16_t (4-byte headers, heaps up to 32767 units = 256 KiB of
-// 8-byte units) or uint32_t (8-byte headers).
+// Field is uint16_t (4-byte headers, chunks up to 32767 units) or uint32_t
+// (8-byte headers).
+//
+// Free chunks are kept on circular doubly linked lists with a sentinel node,
+// one per size class, plus a bitmap of non-empty classes (TLSF's idea; a
+// search looks at one word, and at most max_words of them). Sizes below 32 units have one class each; above, every power of two
+// is split into 16 classes. Allocation takes the first chunk of the smallest
+// non-empty class whose every chunk is large enough (good fit: one bitmap
+// search, no list walk), splits it and returns the left part, so an empty
+// heap fills from low to high addresses. Free merges with both neighbours at
+// once. Both run in constant time, and so do realloc in place and every
+// statistic.
+//
+// Keeping the paths short: a list node is removed without knowing its class
+// (the sentinel makes every node interior); when the remainder of a split,
+// or the result of a merge, stays in its class, the node is moved or kept
+// instead of being re-linked; class numbers of small sizes come from a table;
+// the peak is kept as "headroom" below it, so an allocation costs one
+// subtraction and one branch of bookkeeping. A request that finds no class
+// above its own looks at the first chunk of its own class before it fails
+// (better use of a nearly full heap, still O(1)).
 //
 // An aligned block may start a few bytes (a multiple of 4) into its chunk's
 // user area, when no chunk start has the requested alignment (e.g. 8-aligned
 // blocks with 4-byte headers, as in Zephyr): the chunk's first 4 user bytes
-// then hold a tag naming the chunk, and free() maps such a pointer back to
-// its chunk only if the tag is there.
+// then hold a tag naming the chunk, and free() maps such a pointer back to its
+// chunk only if the tag is there.
 //
-// Free chunks are kept on doubly linked lists, one per size class, with a
-// two-level bitmap of non-empty classes (TLSF's idea): sizes below 32 units
-// have one class each; above, every power of two is split into 16 classes.
-// Allocation takes the first chunk of the smallest non-empty class whose
-// every chunk is large enough (good fit, one bitmap search, no list walk),
-// splits it, and returns the left part: an empty heap fills from low to high
-// addresses. Free merges with both neighbours at once. Both run in constant
-// time; so do realloc in place and every statistic.
-//
-// Two refinements keep the common paths short: when the remainder of a split
-// (or the result of a merge) stays in the class of the chunk it came from,
-// the list node is moved (or kept) instead of being unlinked and re-linked;
-// and a request that finds no class above its own looks at the first chunk of
-// its own class before it fails (better use of a nearly full heap, still O(1)).
-//
-// Misuse is detected before anything is changed: a pointer outside the heap
-// or not on the 8-byte grid, a chunk that is not in use (double free), and a
-// header whose neighbours disagree with it (interior pointer, overflow of the
-// block below or above) are reported through Fault, and the heap is left as
-// it was.
+// Misuse is detected before anything changes: a pointer outside the heap or
+// off its grid, a chunk that is not in use (double free), and a header whose
+// neighbours disagree with it (interior pointer, overflow of the block below
+// or above) are reported through Fault, and the heap is left as it was.
 #pragma once
 
 #include <stddef.h>
@@ -60,7 +63,7 @@ namespace omniheap::engine {
 enum class Fault : uint8_t {
   none,
   null_pointer,
-  foreign,     // outside the heap, or not on its 8-byte grid
+  foreign,     // outside the heap, or not on its grid
   double_free, // the chunk is not in use
   corrupt,     // the headers around the chunk disagree (interior pointer, overflow)
 };
@@ -80,10 +83,6 @@ template <class L> class SegregatedFit {
 public:
   using Field = typename L::Field;
   using Word = typename std::conditional<sizeof(Field) == 2, uint32_t, uintptr_t>::type;
-  // The core is built with -fno-strict-aliasing: headers, links and tags are
-  // read and written through Field / uint32_t lvalues in the caller's buffer.
-  using MField = Field;
-  using MWord32 = uint32_t;
 
   static constexpr size_t unit = L::unit;
   static constexpr size_t header = 2 * sizeof(Field);
@@ -92,36 +91,35 @@ public:
   // Bytes between the unit-aligned region start and chunk 0, so that user
   // pointers (chunk + header) are L::align-aligned.
   static constexpr size_t lead = (L::align - header % L::align) % L::align;
-  // Offsets of user pointers within a unit: chunk user areas start at
-  // `header % unit`; aligned blocks may also start 4 bytes later.
-  static constexpr uint32_t gap_tag = 0x5A1C7A95U;
   static constexpr size_t max_chunk_units = static_cast<Field>(~Field(0)) >> 1;
   static constexpr unsigned sub_bits = 4;
   static constexpr unsigned word_bits = sizeof(Word) * 8;
+  static constexpr uint32_t gap_tag = 0x5A1C7A95U;
 
-  static constexpr unsigned class_of_const(size_t x) noexcept {
+  static constexpr unsigned class_of_formula(size_t x) noexcept {
     const unsigned f = bits::log2_floor(x | (size_t(1) << sub_bits)) - sub_bits;
     return static_cast<unsigned>((f << sub_bits) + (x >> f));
   }
-  static constexpr unsigned max_classes = class_of_const(max_chunk_units) + 1;
+  static constexpr unsigned max_classes = class_of_formula(max_chunk_units) + 1;
   static constexpr unsigned max_words = (max_classes + word_bits - 1) / word_bits;
 
   struct Control {
     Field left;      // chunk 0's header: nothing to its left
     Field size_used; // ... its size << 1 | used
     uint32_t magic;
-    Field end;        // index of the end marker
     Field first;      // index of the first chunk after chunk 0
+    Field end;        // index of the end marker
+    Field sentinels;  // index of class 0's sentinel unit
     uint16_t classes; // number of size classes
     uint16_t flags;   // for the binding
-    size_t used_units;
-    size_t peak_units;
+    size_t first_bytes; // first * unit
+    size_t span_bytes;  // (end - first) * unit
+    size_t peak_units;  // high-water mark of units in use
+    size_t headroom;    // peak_units - units in use
     uint32_t allocations;
     uint32_t frees;
     uint32_t failures;
-    Word summary; // bit w: words[w] != 0
-    Word words[max_words];
-    Field heads[1]; // `classes` entries: first chunk of each class, 0 = empty
+    Word words[max_words + 1]; // bit k: class k's list is not empty (last word: always 0)
   };
 
   static constexpr uint32_t magic_value = 0x6F6D6800U | sizeof(Field) << 4 | unit;
@@ -129,9 +127,13 @@ public:
 
   // ---- geometry -------------------------------------------------------------
 
-  // Units the Control block takes for `classes` classes (chunk 0's size).
+  static constexpr size_t fixed_units = (sizeof(Control) + unit - 1) / unit;
+
+  // Units of chunk 0 for `classes` classes: the Control block, then one unit
+  // per class whose link fields are that class's sentinel (with 8-byte
+  // headers the last sentinel's links spill into one more unit).
   static constexpr size_t control_units(size_t classes) noexcept {
-    return (offsetof(Control, heads) + classes * sizeof(Field) + unit - 1) / unit;
+    return fixed_units + classes + (min_units - 1U);
   }
 
   // Smallest chunk that holds `bytes` user bytes.
@@ -140,19 +142,19 @@ public:
     return u < min_units ? min_units : u;
   }
 
-  // Smallest region (8-aligned start) in which one allocation of `bytes`
+  // Smallest region (unit-aligned start) in which one allocation of `bytes`
   // succeeds: lead, chunk 0 for the classes that chunk needs, the chunk, the
   // end marker's header.
   static constexpr size_t min_region(size_t bytes) noexcept {
     const size_t need = units_for(bytes);
-    return lead + (control_units(class_of_const(need) + 1) + need) * unit + header;
+    return lead + (control_units(class_of_formula(need) + 1) + need) * unit + header;
   }
 
   // ---- set-up -------------------------------------------------------------------
 
   // Makes [mem, mem + bytes) a heap. Returns its Control block (at the
-  // 8-aligned start plus `lead`), or nullptr if the region cannot hold chunk 0
-  // and one smallest chunk, or holds more units than a chunk index can name.
+  // unit-aligned start plus `lead`), or nullptr if the region cannot hold
+  // chunk 0 and one smallest chunk, or has more units than a Field can count.
   static Control *init(void *mem, size_t bytes) noexcept {
     const uintptr_t start = reinterpret_cast<uintptr_t>(mem);
     const uintptr_t aligned = (start + unit - 1U) & ~uintptr_t(unit - 1U);
@@ -172,15 +174,21 @@ public:
     Control *h = reinterpret_cast<Control *>(aligned + lead);
     const size_t ctrl = control_units(classes);
     memset(static_cast<void *>(h), 0, ctrl * unit);
-    h->flags = 0;
     h->size_used = static_cast<Field>(ctrl << 1 | 1U);
     h->magic = magic_value;
-    h->end = static_cast<Field>(total);
     h->first = static_cast<Field>(ctrl);
+    h->end = static_cast<Field>(total);
+    h->sentinels = static_cast<Field>(fixed_units);
     h->classes = static_cast<uint16_t>(classes);
+    h->first_bytes = ctrl * unit;
+    h->span_bytes = (total - ctrl) * unit;
+    for (size_t k = 0; k < classes; ++k) {
+      next_of(h, fixed_units + k) = static_cast<Field>(fixed_units + k);
+      prev_of(h, fixed_units + k) = static_cast<Field>(fixed_units + k);
+    }
     const size_t free_units = total - ctrl;
-    set_header(h, ctrl, ctrl, free_units, false);
-    set_header(h, total, free_units, 0, true);
+    set_header(h, ctrl, ctrl, free_units << 1);
+    set_header(h, total, free_units, 1U);
     push(h, ctrl, free_units);
     return h;
   }
@@ -188,47 +196,31 @@ public:
   // ---- allocation ---------------------------------------------------------------
 
   static void *alloc(Control *h, size_t bytes) noexcept {
-    // bytes - 1 wraps for 0: one test rejects 0 and anything too large.
-    if (OMNIHEAP_UNLIKELY(bytes - 1U >= max_chunk_units * unit - header)) return fail(h);
-    return take(h, units_for(bytes));
+    // Small requests (the usual case) find their first fitting class in a
+    // table; bytes - 1 wraps for 0, which goes the long way and fails.
+    if (OMNIHEAP_LIKELY(bytes - 1U < small_bytes)) {
+      const size_t need = (bytes + header + unit - 1U) / unit;
+      return take_class(h, search_table.value[need], need);
+    }
+    return alloc_large(h, bytes);
   }
 
   // A chunk of `need` units; nullptr if none is free.
   static void *take(Control *h, size_t need) noexcept {
-    size_t k = search(h, class_of(need - 1U) + 1U);
-    if (OMNIHEAP_UNLIKELY(k >= h->classes)) {
-      k = class_of(need); // its own class: the first chunk may be large enough
-      const size_t c = h->heads[k];
-      if (c == 0U || size(h, c) < need) return fail(h);
-    }
-    const size_t c = h->heads[k];
-    const size_t s = size(h, c);
-    const size_t rest = s - need;
-    if (rest >= min_units) {
-      const size_t r = c + need;
-      if (rest >= lower(k)) {
-        replace(h, k, c, r); // the remainder keeps c's place in class k
-      } else {
-        pop(h, k, c);
-        push(h, r, rest);
-      }
-      set_header(h, r, need, rest, false);
-      left_of(h, r + rest) = static_cast<Field>(rest);
-      size_used(h, c) = static_cast<Field>(need << 1 | 1U);
-    } else {
-      pop(h, k, c);
-      size_used(h, c) = static_cast<Field>(s << 1 | 1U);
-      need = s;
-    }
-    account_alloc(h, need);
-    return user(h, c);
+    return take_class(h, class_of(need - 1U) + 1U, need);
+  }
+
+  // A chunk of `need` units from class k or above (every chunk there fits).
+  static void *take_class(Control *h, size_t k, size_t need) noexcept {
+    const size_t w = k / word_bits;
+    const Word m = h->words[w] & (~Word(0) << (k % word_bits));
+    if (OMNIHEAP_LIKELY(m != 0U)) return take_from(h, w * word_bits + bits::lowest_of(m), need);
+    return take_above(h, need, w + 1U);
   }
 
   // A block p with (p + offset) % align == 0: align a power of two, offset a
-  // multiple of 4 below align. Returns nullptr (a failure, counted) if no
-  // chunk fits; a request the grid cannot meet (offset not a multiple of 4)
-  // is refused by the caller. Unused prefix and suffix chunks go back to the
-  // heap at once.
+  // multiple of 4 below align. nullptr (counted as a failure) if no chunk
+  // fits. Unused prefix and suffix chunks go back to the heap at once.
   static void *aligned_alloc(Control *h, size_t align, size_t offset, size_t bytes) noexcept {
     const size_t start_mod = (reinterpret_cast<uintptr_t>(h) + header) % unit; // of every chunk's user area
     const size_t most_gap = unit - 4U;
@@ -248,12 +240,9 @@ public:
     unsigned char *p = static_cast<unsigned char *>(take(h, need + slack));
     if (p == nullptr) return nullptr;
     const uintptr_t base = reinterpret_cast<uintptr_t>(p);
-    // First address at or after p that is aligned and is a chunk's user start
-    // (or 4 bytes after one), with a prefix that is empty or a whole chunk.
+    // First aligned address at or after p whose prefix is empty or a chunk.
     uintptr_t a = ((base + offset + align - 1U) & ~uintptr_t(align - 1U)) - offset;
-    while ((a - base) / unit != 0U && (a - base) / unit < min_units) {
-      a += align;
-    }
+    while ((a - base) / unit != 0U && (a - base) / unit < min_units) a += align;
     const size_t c = chunk_of(h, p);
     const size_t nc = c + (a - base) / unit;
     const size_t gap = (a - base) % unit;
@@ -261,9 +250,9 @@ public:
       const size_t total = size(h, c);
       const size_t prefix = nc - c;
       size_used(h, c) = static_cast<Field>(prefix << 1 | 1U);
-      set_header(h, nc, prefix, total - prefix, true);
+      set_header(h, nc, prefix, (total - prefix) << 1 | 1U);
       left_of(h, nc + total - prefix) = static_cast<Field>(total - prefix);
-      h->used_units -= prefix;
+      h->headroom += prefix;
       release_chunk(h, c);
     }
     shrink(h, nc, units_for(bytes + gap));
@@ -274,21 +263,20 @@ public:
   // ---- free -------------------------------------------------------------------------
 
   static Fault free(Control *h, void *p) noexcept {
-    const Fault f = check(h, p);
-    if (OMNIHEAP_UNLIKELY(f != Fault::none)) return f;
-    const size_t c = chunk_of(h, p);
-    h->used_units -= size(h, c);
-    ++h->frees;
-    release_chunk(h, c);
-    return Fault::none;
+    const uintptr_t rel = reinterpret_cast<uintptr_t>(p) - reinterpret_cast<uintptr_t>(h) - header;
+    if (OMNIHEAP_UNLIKELY(rel - h->first_bytes >= h->span_bytes || (rel & (unit - 1U)) != 0U)) {
+      return free_unusual(h, p, rel);
+    }
+    return free_chunk(h, rel / unit);
   }
 
   // Is p a block in use of this heap? Fault::none if so.
   static Fault check(Control *h, const void *p) noexcept {
-    const uintptr_t off = reinterpret_cast<uintptr_t>(p) - reinterpret_cast<uintptr_t>(h) - header;
-    const uintptr_t limit = static_cast<uintptr_t>(h->end) * unit;
-    if (OMNIHEAP_UNLIKELY(off >= limit || (off & (unit - 1U)) != 0U)) return check_unusual(h, p, off);
-    return check_chunk(h, off / unit);
+    const uintptr_t rel = reinterpret_cast<uintptr_t>(p) - reinterpret_cast<uintptr_t>(h) - header;
+    if (OMNIHEAP_UNLIKELY(rel - h->first_bytes >= h->span_bytes || (rel & (unit - 1U)) != 0U)) {
+      return check_unusual(h, p, rel);
+    }
+    return check_chunk(h, rel / unit);
   }
 
   // Chunk of block p (which passed check()), and the bytes before p in it.
@@ -302,12 +290,13 @@ public:
   // ---- realloc -----------------------------------------------------------------------
 
   // Grows or shrinks block p in place if it can: true if p now holds `bytes`.
-  // `bytes` must be 1 ... max; p must pass check().
+  // p must pass check(); bytes >= 1.
   static bool resize_in_place(Control *h, void *p, size_t bytes) noexcept {
     const size_t c = chunk_of(h, p);
     const size_t s = size(h, c);
-    if (bytes > max_chunk_units * unit - header - gap_of(h, p)) return false;
-    const size_t need = units_for(bytes + gap_of(h, p));
+    const size_t gap = gap_of(h, p);
+    if (bytes > max_chunk_units * unit - header - gap) return false;
+    const size_t need = units_for(bytes + gap);
     if (need <= s) {
       shrink(h, c, need);
       return true;
@@ -316,12 +305,11 @@ public:
     if (used(h, r)) return false;
     const size_t rs = size(h, r);
     if (s + rs < need) return false;
-    remove(h, r, rs);
+    remove(h, r);
     const size_t grown = s + rs;
     size_used(h, c) = static_cast<Field>(grown << 1 | 1U);
     left_of(h, c + grown) = static_cast<Field>(grown);
-    h->used_units += rs;
-    note_peak(h);
+    use_units(h, rs);
     shrink(h, c, need);
     return true;
   }
@@ -332,11 +320,11 @@ public:
     return size(h, chunk_of(h, p)) * unit - header - gap_of(h, p);
   }
 
-  // Bytes of chunks (headers included) in use, free, and in total.
-  static size_t used_bytes(const Control *h) noexcept { return h->used_units * unit; }
-  static size_t total_bytes(const Control *h) noexcept {
-    return (static_cast<size_t>(h->end) - h->first) * unit;
-  }
+  // Units and bytes of chunks (headers included) in use, free, in total.
+  static size_t used_units(const Control *h) noexcept { return h->peak_units - h->headroom; }
+  static size_t used_bytes(const Control *h) noexcept { return used_units(h) * unit; }
+  static size_t peak_bytes(const Control *h) noexcept { return h->peak_units * unit; }
+  static size_t total_bytes(const Control *h) noexcept { return h->span_bytes; }
   static size_t free_bytes(const Control *h) noexcept { return total_bytes(h) - used_bytes(h); }
   static size_t live_blocks(const Control *h) noexcept {
     return static_cast<uint32_t>(h->allocations - h->frees);
@@ -349,7 +337,8 @@ public:
     for (size_t w = max_words; w-- != 0U;) {
       if (h->words[w] == 0U) continue;
       const size_t k = w * word_bits + bits::highest_of(h->words[w]);
-      for (size_t c = h->heads[k]; c != 0U; c = next_of(h, c)) {
+      const size_t sentinel = fixed_units + k;
+      for (size_t c = next_of(h, sentinel); c != sentinel; c = next_of(h, c)) {
         if (size(h, c) > best) best = size(h, c);
       }
       break;
@@ -357,29 +346,35 @@ public:
     return best == 0U ? 0U : best * unit - header;
   }
 
-  static void reset_peak(Control *h) noexcept { h->peak_units = h->used_units; }
+  static void reset_peak(Control *h) noexcept {
+    h->peak_units -= h->headroom;
+    h->headroom = 0;
+  }
 
-  // Every invariant, without modifying anything: chunk chain from chunk 0 to
-  // the end marker with matching left sizes, no two free chunks adjacent,
-  // every free chunk on the list of its class exactly once, lists doubly
-  // linked, bitmaps equal to the non-empty lists, counters equal to the sums.
+  // Every invariant, without modifying anything: chunk chain from the first
+  // chunk to the end marker with matching left sizes, no two free chunks
+  // adjacent, every free chunk on the list of its class exactly once, lists
+  // doubly linked, bitmaps equal to the non-empty lists, counters equal to
+  // the sums.
   static bool valid(Control *h) noexcept {
-    if (h->magic != magic_value || h->size_used != (h->first << 1 | 1U) || h->left != 0U) {
+    if (h->magic != magic_value || h->left != 0U || h->size_used != (h->first << 1 | 1U) ||
+        h->first != control_units(h->classes) || h->sentinels != fixed_units ||
+        h->first_bytes != size_t(h->first) * unit ||
+        h->span_bytes != (size_t(h->end) - h->first) * unit || h->headroom > h->peak_units) {
       return false;
     }
-    size_t used_units = 0, free_units = 0, free_chunks = 0, used_chunks = 0;
+    size_t in_use = 0, free_chunks = 0, used_chunks = 0;
     bool prev_free = false;
     size_t c = h->first, prev_size = h->first;
     while (c < h->end) {
       const size_t s = size(h, c);
       if (s < min_units || s > h->end - c || left_of(h, c) != prev_size) return false;
       if (used(h, c)) {
-        used_units += s;
+        in_use += s;
         ++used_chunks;
         prev_free = false;
       } else {
-        if (prev_free) return false; // two free neighbours: a missed merge
-        free_units += s;
+        if (prev_free || class_of(s) >= h->classes) return false; // a missed merge
         ++free_chunks;
         prev_free = true;
       }
@@ -387,30 +382,28 @@ public:
       c += s;
     }
     if (c != h->end || left_of(h, c) != prev_size || size_used(h, c) != 1U) return false;
-    if (used_units != h->used_units || h->peak_units < used_units) return false;
-    if (used_chunks != live_blocks(h)) return false;
-    // Lists: each free chunk in its class, back links right, bounded walks.
+    if (in_use != used_units(h) || used_chunks != live_blocks(h)) return false;
     size_t listed = 0;
-    Word summary = 0;
     for (size_t k = 0; k < h->classes; ++k) {
+      const size_t sentinel = fixed_units + k;
       const bool bit = (h->words[k / word_bits] >> (k % word_bits)) & 1U;
-      if (bit != (h->heads[k] != 0U)) return false;
-      size_t prev = 0;
-      for (size_t n = h->heads[k]; n != 0U; n = next_of(h, n)) {
+      if (bit != (next_of(h, sentinel) != sentinel)) return false;
+      size_t prev = sentinel;
+      for (size_t n = next_of(h, sentinel); n != sentinel; n = next_of(h, n)) {
         if (n < h->first || n >= h->end || used(h, n) || class_of(size(h, n)) != k ||
             prev_of(h, n) != prev || ++listed > free_chunks) {
           return false;
         }
         prev = n;
       }
+      if (prev_of(h, sentinel) != prev) return false;
     }
     for (size_t w = 0; w < max_words; ++w) {
-      if (h->words[w] != 0U) summary |= Word(1) << w;
       for (size_t b = 0; b < word_bits; ++b) {
         if (w * word_bits + b >= h->classes && ((h->words[w] >> b) & 1U)) return false;
       }
     }
-    return listed == free_chunks && summary == h->summary;
+    return listed == free_chunks;
   }
 
   // fn(user pointer, user bytes, used) for every chunk in address order; stops
@@ -426,16 +419,11 @@ public:
     return c == h->end;
   }
 
-  static constexpr unsigned class_of(size_t x) noexcept {
-    const unsigned f = bits::highest_of(x | (size_t(1) << sub_bits)) - sub_bits;
+  // Class of a chunk of x units: x itself below 32, then 16 per octave.
+  static unsigned class_of(size_t x) noexcept {
+    if (OMNIHEAP_LIKELY(x < table_size)) return class_table.value[x];
+    const unsigned f = bits::highest_of(x) - sub_bits;
     return static_cast<unsigned>((f << sub_bits) + (x >> f));
-  }
-
-  // Smallest size in class k.
-  static constexpr size_t lower(size_t k) noexcept {
-    return k < (size_t(2) << sub_bits)
-               ? k
-               : ((k & ((size_t(1) << sub_bits) - 1U)) | (size_t(1) << sub_bits)) << ((k >> sub_bits) - 1U);
   }
 
   static unsigned char *user(Control *h, size_t c) noexcept {
@@ -443,139 +431,199 @@ public:
   }
 
 private:
-  // ---- chunk headers ------------------------------------------------------------------
-  static MField *at(const Control *h, size_t c) noexcept {
-    return reinterpret_cast<MField *>(reinterpret_cast<uintptr_t>(h) + c * unit);
+  // ---- class tables ---------------------------------------------------------------------
+  // class_of(x) for small x, and the first class whose every chunk holds x
+  // units (class_of(x - 1) + 1), for requests of up to small_bytes bytes.
+  static constexpr size_t table_size = 128;
+  static constexpr size_t small_bytes = (table_size - 1) * unit - header; // need <= table_size - 1
+  struct ClassTable {
+    uint8_t value[table_size];
+  };
+  static constexpr ClassTable make_table(int shift) noexcept {
+    ClassTable t{};
+    for (size_t x = 0; x < table_size; ++x) {
+      t.value[x] = static_cast<uint8_t>(shift == 0 ? class_of_formula(x)
+                                                   : (x == 0 ? 0 : class_of_formula(x - 1) + 1));
+    }
+    return t;
   }
-  static MField &left_of(const Control *h, size_t c) noexcept { return at(h, c)[0]; }
-  static MField &size_used(const Control *h, size_t c) noexcept { return at(h, c)[1]; }
-  static MField &next_of(const Control *h, size_t c) noexcept { return at(h, c)[2]; }
-  static MField &prev_of(const Control *h, size_t c) noexcept { return at(h, c)[3]; }
+  static constexpr ClassTable class_table = make_table(0);
+  static constexpr ClassTable search_table = make_table(1);
+
+  OMNIHEAP_COLD static void *alloc_large(Control *h, size_t bytes) noexcept {
+    if (bytes - 1U >= max_chunk_units * unit - header) return fail(h);
+    return take(h, units_for(bytes));
+  }
+
+  // ---- chunk headers and links ----------------------------------------------------------
+  static Field *at(const Control *h, size_t c) noexcept {
+    return reinterpret_cast<Field *>(reinterpret_cast<uintptr_t>(h) + c * unit);
+  }
+  static Field &left_of(const Control *h, size_t c) noexcept { return at(h, c)[0]; }
+  static Field &size_used(const Control *h, size_t c) noexcept { return at(h, c)[1]; }
+  static Field &next_of(const Control *h, size_t c) noexcept { return at(h, c)[2]; }
+  static Field &prev_of(const Control *h, size_t c) noexcept { return at(h, c)[3]; }
   static size_t size(const Control *h, size_t c) noexcept { return size_used(h, c) >> 1; }
   static bool used(const Control *h, size_t c) noexcept { return (size_used(h, c) & 1U) != 0U; }
 
-  static void set_header(Control *h, size_t c, size_t left, size_t s, bool in_use) noexcept {
+  static void set_header(Control *h, size_t c, size_t left, size_t size_and_used) noexcept {
     left_of(h, c) = static_cast<Field>(left);
-    size_used(h, c) = static_cast<Field>(s << 1 | (in_use ? 1U : 0U));
+    size_used(h, c) = static_cast<Field>(size_and_used);
   }
 
   // ---- bitmap ---------------------------------------------------------------------------
-  // First non-empty class >= k (h->classes if none).
-  static size_t search(const Control *h, size_t k) noexcept {
-    size_t w = k / word_bits;
-    if (OMNIHEAP_LIKELY(w < max_words)) {
-      const Word m = h->words[w] & (~Word(0) << (k % word_bits));
-      if (OMNIHEAP_LIKELY(m != 0U)) return w * word_bits + bits::lowest_of(m);
-    }
-    const Word s = h->summary & ~((Word(2) << w) - 1U);
-    if (s == 0U) return h->classes;
-    w = bits::lowest_of(s);
-    return w * word_bits + bits::lowest_of(h->words[w]);
-  }
   static void mark(Control *h, size_t k) noexcept {
     h->words[k / word_bits] |= Word(1) << (k % word_bits);
-    h->summary |= Word(1) << (k / word_bits);
   }
   static void unmark(Control *h, size_t k) noexcept {
-    Word &w = h->words[k / word_bits];
-    w &= ~(Word(1) << (k % word_bits));
-    if (w == 0U) h->summary &= ~(Word(1) << (k / word_bits));
+    h->words[k / word_bits] &= ~(Word(1) << (k % word_bits));
   }
 
-  // ---- lists ----------------------------------------------------------------------------
-  static void push(Control *h, size_t c, size_t s) noexcept {
-    const size_t k = class_of(s);
-    const size_t n = h->heads[k];
+  // ---- lists (circular, with one sentinel unit per class) -----------------------------------
+  static void push(Control *h, size_t c, size_t s) noexcept { push_class(h, c, class_of(s)); }
+  static void push_class(Control *h, size_t c, size_t k) noexcept {
+    const size_t sentinel = fixed_units + k;
+    const size_t n = next_of(h, sentinel);
     next_of(h, c) = static_cast<Field>(n);
-    prev_of(h, c) = 0;
-    if (n != 0U) {
-      prev_of(h, n) = static_cast<Field>(c);
-    } else {
-      mark(h, k);
-    }
-    h->heads[k] = static_cast<Field>(c);
+    prev_of(h, c) = static_cast<Field>(sentinel);
+    prev_of(h, n) = static_cast<Field>(c);
+    next_of(h, sentinel) = static_cast<Field>(c);
+    if (n == sentinel) mark(h, k);
   }
-  // c is the head of class k.
-  static void pop(Control *h, size_t k, size_t c) noexcept {
-    const size_t n = next_of(h, c);
-    h->heads[k] = static_cast<Field>(n);
-    if (n != 0U) {
-      prev_of(h, n) = 0;
-    } else {
-      unmark(h, k);
-    }
-  }
-  // c (of size s) leaves its list.
-  static void remove(Control *h, size_t c, size_t s) noexcept {
-    const size_t n = next_of(h, c);
-    const size_t p = prev_of(h, c);
-    if (p != 0U) {
-      next_of(h, p) = static_cast<Field>(n);
-    } else {
-      const size_t k = class_of(s);
-      h->heads[k] = static_cast<Field>(n);
-      if (n == 0U) unmark(h, k);
-    }
-    if (n != 0U) prev_of(h, n) = static_cast<Field>(p);
-  }
-  // Free chunk r takes head c's place at the head of class k.
-  static void replace(Control *h, size_t k, size_t c, size_t r) noexcept {
-    const size_t n = next_of(h, c);
-    h->heads[k] = static_cast<Field>(r);
-    next_of(h, r) = static_cast<Field>(n);
-    prev_of(h, r) = 0;
-    if (n != 0U) prev_of(h, n) = static_cast<Field>(r);
+  static void remove(Control *h, size_t c) noexcept { unlink(h, at(h, c)); }
+  // The free chunk with header hc leaves its list.
+  static void unlink(Control *h, const Field *hc) noexcept {
+    const size_t n = hc[2];
+    const size_t p = hc[3];
+    at(h, p)[2] = static_cast<Field>(n);
+    at(h, n)[3] = static_cast<Field>(p);
+    if (OMNIHEAP_UNLIKELY(n == p)) unmark(h, p - fixed_units); // only the sentinel is left
   }
   // Free chunk r takes free chunk c's place in its list (same class).
-  static void move(Control *h, size_t c, size_t r, size_t s) noexcept {
+  static void move(Control *h, size_t c, size_t r) noexcept {
     const size_t n = next_of(h, c);
     const size_t p = prev_of(h, c);
     next_of(h, r) = static_cast<Field>(n);
     prev_of(h, r) = static_cast<Field>(p);
-    if (p != 0U) {
-      next_of(h, p) = static_cast<Field>(r);
-    } else {
-      h->heads[class_of(s)] = static_cast<Field>(r);
+    next_of(h, p) = static_cast<Field>(r);
+    prev_of(h, n) = static_cast<Field>(r);
+  }
+
+  // Takes `need` units from the first chunk of class k (which holds at least
+  // that many): the whole chunk if the rest would be too small, else its left
+  // part, the rest staying free.
+  static void *take_from(Control *h, size_t k, size_t need) noexcept {
+    const size_t c = next_of(h, fixed_units + k);
+    Field *const hc = at(h, c);
+    const size_t s = hc[1] >> 1;
+    const size_t rest = s - need;
+    if (rest < min_units) {
+      unlink(h, hc);
+      hc[1] = static_cast<Field>(hc[1] | 1U);
+      return allocated(h, s, hc + 2);
     }
-    if (n != 0U) prev_of(h, n) = static_cast<Field>(r);
+    return split_off(h, k, c, need, rest);
+  }
+
+  // Chunk c (first of class k) keeps `need` units; the rest stays free.
+  OMNIHEAP_NOINLINE static void *split_off(Control *h, size_t k, size_t c, size_t need,
+                                           size_t rest) noexcept {
+    Field *const hc = at(h, c);
+    const size_t r = c + need;
+    Field *const hr = at(h, r);
+    const size_t rk = class_of(rest);
+    if (rk == k) {
+      move(h, c, r); // the rest keeps c's place in class k
+    } else {
+      unlink(h, hc);
+      push_class(h, r, rk);
+    }
+    hr[0] = static_cast<Field>(need);
+    hr[1] = static_cast<Field>(rest << 1);
+    at(h, r + rest)[0] = static_cast<Field>(rest);
+    hc[1] = static_cast<Field>(need << 1 | 1U);
+    return allocated(h, need, hc + 2);
+  }
+
+  // No class in the word of the request's class fits: the next non-empty
+  // word, else the first chunk of the request's own class if it is large
+  // enough, else failure.
+  OMNIHEAP_COLD static void *take_above(Control *h, size_t need, size_t w) noexcept {
+    for (; w < max_words; ++w) {
+      if (h->words[w] != 0U) return take_from(h, w * word_bits + bits::lowest_of(h->words[w]), need);
+    }
+    const size_t k = class_of(need);
+    if (k < h->classes) {
+      const size_t c = next_of(h, fixed_units + k);
+      if (c != fixed_units + k && size(h, c) >= need) return take_from(h, k, need);
+    }
+    return fail(h);
   }
 
   // ---- checks ------------------------------------------------------------------------------
 
-  // Headers around c must agree: a chunk in use, not chunk 0, whose right
-  // neighbour names it and whose left neighbour reaches it.
+  // Headers around c must agree: a chunk in use whose right neighbour names
+  // it and whose left neighbour lies before it. (c is a chunk index at or
+  // after first, before end.)
   static Fault check_chunk(Control *h, size_t c) noexcept {
     const size_t su = size_used(h, c);
     if (OMNIHEAP_UNLIKELY((su & 1U) == 0U)) return Fault::double_free;
     const size_t s = su >> 1;
-    const size_t l = c - left_of(h, c);
-    if (OMNIHEAP_UNLIKELY(c < h->first || s > h->end - c || left_of(h, c + s) != s || l >= c ||
-                          size(h, l) != left_of(h, c))) {
+    if (OMNIHEAP_UNLIKELY(s > h->end - c || left_of(h, c + s) != s || c - left_of(h, c) >= c)) {
       return Fault::corrupt;
     }
     return Fault::none;
   }
 
-  // Off the grid: NULL, foreign, or an aligned block a few bytes into its chunk.
-  OMNIHEAP_COLD static Fault check_unusual(Control *h, const void *p, uintptr_t off) noexcept {
+  // check_chunk() and release, sharing the loads.
+  static Fault free_chunk(Control *h, size_t c) noexcept {
+    Field *const hc = at(h, c);
+    const size_t su = hc[1];
+    if (OMNIHEAP_UNLIKELY((su & 1U) == 0U)) return Fault::double_free;
+    const size_t s = su >> 1;
+    if (OMNIHEAP_UNLIKELY(s > h->end - c)) return Fault::corrupt;
+    const Field *const hr = at(h, c + s);
+    const size_t l = c - hc[0];
+    if (OMNIHEAP_UNLIKELY(hr[0] != s || l >= c)) return Fault::corrupt;
+    h->headroom += s;
+    ++h->frees;
+    if (OMNIHEAP_LIKELY((at(h, l)[1] & hr[1] & 1U) != 0U)) { // both neighbours in use
+      hc[1] = static_cast<Field>(s << 1);
+      push(h, c, s);
+    } else {
+      merge(h, c, s);
+    }
+    return Fault::none;
+  }
+
+  // Off the grid or outside: NULL, foreign, or an aligned block a few bytes
+  // into its chunk.
+  OMNIHEAP_COLD static Fault check_unusual(Control *h, const void *p, uintptr_t rel) noexcept {
     if (p == nullptr) return Fault::null_pointer;
-    if (off >= static_cast<uintptr_t>(h->end) * unit || off % 4U != 0U) return Fault::foreign;
-    const size_t c = off / unit;
-    if (c < h->first || c >= h->end) return Fault::foreign;
+    if (rel - h->first_bytes >= h->span_bytes || rel % 4U != 0U) return Fault::foreign;
+    const size_t c = rel / unit;
     const Fault f = check_chunk(h, c);
     if (f != Fault::none) return f;
     // Only a block handed out with a gap has the tag before it.
     return read_tag(h, c) == tag_for(c) ? Fault::none : Fault::corrupt;
+  }
+  OMNIHEAP_COLD static Fault free_unusual(Control *h, void *p, uintptr_t rel) noexcept {
+    const Fault f = check_unusual(h, p, rel);
+    if (f != Fault::none) return f;
+    return free_chunk(h, rel / unit);
   }
 
   static uint32_t tag_for(size_t c) noexcept {
     return gap_tag ^ static_cast<uint32_t>(c * 0x9E3779B1U);
   }
   static uint32_t read_tag(Control *h, size_t c) noexcept {
-    return *reinterpret_cast<MWord32 *>(user(h, c));
+    uint32_t t;
+    memcpy(&t, user(h, c), sizeof t);
+    return t;
   }
   static void tag_gap(Control *h, unsigned char *chunk_user) noexcept {
-    *reinterpret_cast<MWord32 *>(chunk_user) = tag_for(chunk_of(h, chunk_user));
+    const uint32_t t = tag_for(chunk_of(h, chunk_user));
+    memcpy(chunk_user, &t, sizeof t);
   }
 
   // ---- composite steps -------------------------------------------------------------------
@@ -583,44 +631,48 @@ private:
   // Chunk c (in use, already uncounted) becomes free, merged with free
   // neighbours.
   static void release_chunk(Control *h, size_t c) noexcept {
-    size_t s = size(h, c);
+    Field *const hc = at(h, c);
+    const size_t s = hc[1] >> 1;
+    if (OMNIHEAP_LIKELY((at(h, c - hc[0])[1] & at(h, c + s)[1] & 1U) != 0U)) {
+      hc[1] = static_cast<Field>(s << 1); // both neighbours in use
+      push(h, c, s);
+      return;
+    }
+    merge(h, c, s);
+  }
+
+  // release_chunk() with a free neighbour on at least one side.
+  OMNIHEAP_NOINLINE static void merge(Control *h, size_t c, size_t s) noexcept {
     const size_t r = c + s;
     const size_t l = c - left_of(h, c);
-    const bool right_free = !used(h, r);
-    const bool left_free = !used(h, l);
-    if (left_free) {
-      const size_t ls = size(h, l);
+    const size_t rsu = size_used(h, r);
+    const size_t lsu = size_used(h, l);
+    if ((lsu & 1U) == 0U) { // merge into the left neighbour
+      const size_t ls = lsu >> 1;
       size_t total = ls + s;
-      if (right_free) {
-        const size_t rs = size(h, r);
-        remove(h, r, rs);
-        total += rs;
+      if ((rsu & 1U) == 0U) {
+        remove(h, r);
+        total += rsu >> 1;
       }
-      // l keeps its place if the merged chunk stays in l's class.
-      if (class_of(total) != class_of(ls)) {
-        remove(h, l, ls);
+      if (class_of(total) != class_of(ls)) { // else l keeps its place
+        remove(h, l);
         push(h, l, total);
       }
       size_used(h, l) = static_cast<Field>(total << 1);
       left_of(h, l + total) = static_cast<Field>(total);
       return;
     }
-    if (right_free) {
-      const size_t rs = size(h, r);
-      const size_t total = s + rs;
-      // c takes r's place if the merged chunk stays in r's class.
-      if (class_of(total) == class_of(rs)) {
-        move(h, r, c, rs);
-      } else {
-        remove(h, r, rs);
-        push(h, c, total);
-      }
-      size_used(h, c) = static_cast<Field>(total << 1);
-      left_of(h, c + total) = static_cast<Field>(total);
-      return;
+    // absorb the right neighbour
+    const size_t rs = rsu >> 1;
+    const size_t total = s + rs;
+    if (class_of(total) == class_of(rs)) {
+      move(h, r, c); // c takes r's place
+    } else {
+      remove(h, r);
+      push(h, c, total);
     }
-    size_used(h, c) = static_cast<Field>(s << 1);
-    push(h, c, s);
+    size_used(h, c) = static_cast<Field>(total << 1);
+    left_of(h, c + total) = static_cast<Field>(total);
   }
 
   // Chunk c (in use) is cut to `need` units; a tail of at least min_units
@@ -630,19 +682,40 @@ private:
     if (s - need < min_units) return;
     const size_t t = c + need;
     size_used(h, c) = static_cast<Field>(need << 1 | 1U);
-    set_header(h, t, need, s - need, true);
+    set_header(h, t, need, (s - need) << 1 | 1U);
     left_of(h, c + s) = static_cast<Field>(s - need);
-    h->used_units -= s - need;
+    h->headroom += s - need;
     release_chunk(h, t);
   }
 
-  static void account_alloc(Control *h, size_t units) noexcept {
-    h->used_units += units;
-    note_peak(h);
-    ++h->allocations;
+  // Units in use grow by `units`: the headroom below the peak shrinks, and
+  // the peak rises when it runs out.
+  static void use_units(Control *h, size_t units) noexcept {
+    size_t left;
+    if (OMNIHEAP_UNLIKELY(__builtin_sub_overflow(h->headroom, units, &left))) {
+      raise_peak(h, units);
+      return;
+    }
+    h->headroom = left;
   }
-  static void note_peak(Control *h) noexcept {
-    if (h->used_units > h->peak_units) h->peak_units = h->used_units;
+  OMNIHEAP_COLD static void raise_peak(Control *h, size_t units) noexcept {
+    h->peak_units += units - h->headroom;
+    h->headroom = 0;
+  }
+  // Counts an allocation of `units` and returns its block (the peak update
+  // that is rarely needed is a tail call, so callers need no stack frame).
+  static void *allocated(Control *h, size_t units, void *block) noexcept {
+    ++h->allocations;
+    size_t left;
+    if (OMNIHEAP_UNLIKELY(__builtin_sub_overflow(h->headroom, units, &left))) {
+      return raised_peak(h, units, block);
+    }
+    h->headroom = left;
+    return block;
+  }
+  OMNIHEAP_COLD static void *raised_peak(Control *h, size_t units, void *block) noexcept {
+    raise_peak(h, units);
+    return block;
   }
   OMNIHEAP_COLD static void *fail(Control *h) noexcept {
     ++h->failures;

@@ -116,14 +116,14 @@ TYPED_TEST(Engine, FreeingEverythingRestoresOneChunk) {
   const size_t initial = E::largest_free(h);
   std::vector<void *> ps;
   for (void *p; (p = E::alloc(h, 40)) != nullptr;) ps.push_back(p);
-  EXPECT_EQ(E::largest_free(h), 0U);
+  EXPECT_LT(E::largest_free(h), 40U) << "what is left is too small";
   std::mt19937 rng(7);
   std::shuffle(ps.begin(), ps.end(), rng);
   for (void *p : ps) {
     ASSERT_EQ(E::free(h, p), Fault::none);
   }
   EXPECT_EQ(E::largest_free(h), initial);
-  EXPECT_EQ(h->used_units, 0U);
+  EXPECT_EQ(E::used_units(h), 0U);
   EXPECT_TRUE(E::valid(h));
 }
 
@@ -187,7 +187,7 @@ TYPED_TEST(Engine, ReallocInPlaceGrowsIntoFreeSpaceAndShrinks) {
   EXPECT_TRUE(E::valid(h));
   E::free(h, q);
   E::free(h, p);
-  EXPECT_EQ(h->used_units, 0U);
+  EXPECT_EQ(E::used_units(h), 0U);
   EXPECT_TRUE(E::valid(h));
 }
 
@@ -256,7 +256,7 @@ template <class E> void stress(typename E::Control *h, unsigned seed, int ops, s
   ASSERT_TRUE(E::valid(h));
   ASSERT_EQ(E::live_blocks(h), live.size());
   for (const Block &b : live) ASSERT_EQ(E::free(h, b.p), Fault::none);
-  ASSERT_EQ(h->used_units, 0U);
+  ASSERT_EQ(E::used_units(h), 0U);
   ASSERT_TRUE(E::valid(h));
 }
 
