@@ -74,6 +74,7 @@ ifeq ($(TOOLCHAIN),native)
   AR := ar
   NM := nm
   OBJCOPY := objcopy
+  READELF := readelf
   SIZE := size
   HOSTED := 1
 else
@@ -82,6 +83,7 @@ else
   AR := $(TOOLCHAIN)-ar
   NM := $(TOOLCHAIN)-nm
   OBJCOPY := $(TOOLCHAIN)-objcopy
+  READELF := $(TOOLCHAIN)-readelf
   SIZE := $(TOOLCHAIN)-size
   HOSTED := 0
 endif
@@ -108,7 +110,9 @@ DEPFLAGS = -MMD -MP -MF $(@:.o=.d)
 CONFIG_FLAGS := $(CPU_FLAGS) $(VARIANT_FLAGS) $(DEFS) $(CONFIG_DEF)
 
 # The core: C++17, freestanding subset, no runtime support needed.
-CORE_CXXFLAGS := -std=c++17 -fno-exceptions -fno-rtti -fno-threadsafe-statics \
+# GCC marks inline static data "unique global"; those must stay hidden.
+NO_GNU_UNIQUE = $(if $(findstring clang,$(CXX)),,-fno-gnu-unique)
+CORE_CXXFLAGS = -std=c++17 -fno-exceptions -fno-rtti -fno-threadsafe-statics $(NO_GNU_UNIQUE) \
   -fno-unwind-tables -fno-asynchronous-unwind-tables -fno-strict-aliasing -fvisibility=hidden \
   -fvisibility-inlines-hidden -ffunction-sections -fdata-sections \
   $(OPT) $(WARN) -Wpedantic -Wold-style-cast -Wnon-virtual-dtor $(CONFIG_FLAGS)
@@ -165,9 +169,9 @@ $(B)/pic/%.o: %.c $(CONFIG_H) $(FLAGS_STAMP)
 # Static library: the core is linked into one relocatable object whose
 # internal (hidden) symbols are then made local, so the archive exports only
 # the documented C API; the port's objects stay separate.
-$(B)/obj/omniheap-core.o: $(CORE_OBJS)
-	$(CXX) $(CPU_FLAGS) -r -nostdlib -o $@.tmp $^
-	$(OBJCOPY) --localize-hidden $@.tmp $@
+$(B)/obj/omniheap-core.o: $(CORE_OBJS) tools/localize.sh
+	$(CXX) $(CPU_FLAGS) -r -nostdlib -o $@.tmp $(CORE_OBJS)
+	tools/localize.sh $(OBJCOPY) $(READELF) $@.tmp $@
 	@rm -f $@.tmp
 
 $(LIB_A): $(B)/obj/omniheap-core.o $(PORT_OBJS)

@@ -15,6 +15,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 awk -f "$here/manifest.awk" -v mode=options "$manifest" > "$tmp/options"
+awk -f "$here/manifest.awk" -v mode=aliases "$manifest" > "$tmp/aliases"
 version=$(awk -f "$here/manifest.awk" -v mode=flat "$manifest" | sed -n 's/^version=//p')
 abi=$(awk -f "$here/manifest.awk" -v mode=flat "$manifest" | sed -n 's/^abi_version=//p')
 case $version in
@@ -36,6 +37,10 @@ esac
     printf '#ifdef OMNIHEAP_FROM_COMMAND_LINE_%s\n#undef %s\n#pragma pop_macro("%s")\n#endif\n' \
       "$name" "$name" "$name"
   done < "$tmp/options"
+  # Upstream names (aliases) come next, then project.yml's defaults.
+  while read -r upstream name; do
+    printf '#if !defined(%s) && defined(%s)\n#define %s %s\n#endif\n' "$name" "$upstream" "$name" "$upstream"
+  done < "$tmp/aliases"
   while read -r family name value; do
     printf '#ifndef %s\n#define %s %s\n#endif\n' "$name" "$name" "$value"
   done < "$tmp/options"

@@ -3,6 +3,7 @@
 #
 #   awk -f tools/manifest.awk -v mode=mk      project.yml   > build/manifest.mk
 #   awk -f tools/manifest.awk -v mode=options project.yml   (lines: family MACRO value)
+#   awk -f tools/manifest.awk -v mode=aliases project.yml   (lines: UPSTREAM_NAME OMNIHEAP_NAME)
 #   awk -f tools/manifest.awk -v mode=flat    project.yml   (lines: a.b.c=value)
 #
 # mk mode: every scalar at path a.b.c becomes `Y_a_b_c := value`; every map at
@@ -82,10 +83,15 @@ END {
                 print parts[2], parts[3], scalar[p]
             }
         }
+    } else if (mode == "aliases") {
+        for (i = 1; i <= nscalar; i++) {
+            p = sorder[i]
+            if (p ~ /^aliases\./) { sub(/^aliases\./, "", p); print p, scalar["aliases." p] }
+        }
     } else if (mode == "flat") {
         for (i = 1; i <= nscalar; i++) print sorder[i] "=" scalar[sorder[i]]
     } else {
-        print "manifest.awk: mode must be mk, options or flat" > "/dev/stderr"
+        print "manifest.awk: mode must be mk, options, aliases or flat" > "/dev/stderr"
         exit 2
     }
 }

@@ -75,7 +75,7 @@ void reset_peak(void *object) noexcept {
 const char *name(const void *object) noexcept { return pool_of(object).name; }
 
 constexpr omniheap::observe::HeapOps ops = {OMNIHEAP_FAMILY_MEMB, stats, validate, walk,
-                                            reset_peak, name};
+                                            reset_peak, name, nullptr};
 
 OMNIHEAP_COLD void fault(memb *m, void *ptr, omniheap_fault_kind_t kind, const char *function) {
   omniheap::observe::fault({kind, OMNIHEAP_FAMILY_MEMB, m, ptr, function, OMNIHEAP_FAULT_RETURN});

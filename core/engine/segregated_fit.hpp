@@ -7,7 +7,7 @@
 //
 //   region start, rounded up to the unit
 //   | lead: bytes that make user pointers Layout::align-aligned
-//   | chunk 0: the Control block and one list sentinel per size class, used
+//   | chunk 0: the Control block with one list head per size class, used
 //   | chunks first ... end-1: allocated and free chunks, in address order
 //   | end marker: a header only, marked used, size 0
 //
@@ -18,9 +18,11 @@
 // Field is uint16_t (4-byte headers, chunks up to 32767 units) or uint32_t
 // (8-byte headers).
 //
-// Free chunks are kept on circular doubly linked lists with a sentinel node,
-// one per size class, plus a bitmap of non-empty classes (TLSF's idea; a
-// search looks at one word, and at most max_words of them). Sizes below 32 units have one class each; above, every power of two
+// Free chunks are kept on doubly linked lists, one per size class, plus a
+// bitmap of non-empty classes (TLSF's idea; a search looks at one word, and at
+// most max_words of them). The first chunk of a list has head_flag plus its
+// class number in its `prev` field (chunk indices never reach head_flag), so
+// a chunk leaves its list without its class being computed. Sizes below 32 units have one class each; above, every power of two
 // is split into 16 classes. Allocation takes the first chunk of the smallest
 // non-empty class whose every chunk is large enough (good fit: one bitmap
 // search, no list walk), splits it and returns the left part, so an empty
@@ -29,7 +31,7 @@
 // statistic.
 //
 // Keeping the paths short: a list node is removed without knowing its class
-// (the sentinel makes every node interior); when the remainder of a split,
+// (see above); when the remainder of a split,
 // or the result of a merge, stays in its class, the node is moved or kept
 // instead of being re-linked; class numbers of small sizes come from a table;
 // the peak is kept as "headroom" below it, so an allocation costs one
@@ -92,6 +94,9 @@ public:
   // pointers (chunk + header) are L::align-aligned.
   static constexpr size_t lead = (L::align - header % L::align) % L::align;
   static constexpr size_t max_chunk_units = static_cast<Field>(~Field(0)) >> 1;
+  // Marks a list's first chunk: prev == head_flag | class. Chunk indices are
+  // below it (a heap has at most max_chunk_units units).
+  static constexpr size_t head_flag = max_chunk_units + 1U;
   static constexpr unsigned sub_bits = 4;
   static constexpr unsigned word_bits = sizeof(Word) * 8;
   static constexpr uint32_t gap_tag = 0x5A1C7A95U;
@@ -109,7 +114,6 @@ public:
     uint32_t magic;
     Field first;      // index of the first chunk after chunk 0
     Field end;        // index of the end marker
-    Field sentinels;  // index of class 0's sentinel unit
     uint16_t classes; // number of size classes
     uint16_t flags;   // for the binding
     size_t first_bytes; // first * unit
@@ -119,7 +123,9 @@ public:
     uint32_t allocations;
     uint32_t frees;
     uint32_t failures;
+    void *owner;               // for the binding (e.g. the struct sys_heap)
     Word words[max_words + 1]; // bit k: class k's list is not empty (last word: always 0)
+    Field heads[1];            // `classes` entries: first chunk of each class, 0 = none
   };
 
   static constexpr uint32_t magic_value = 0x6F6D6800U | sizeof(Field) << 4 | unit;
@@ -127,13 +133,12 @@ public:
 
   // ---- geometry -------------------------------------------------------------
 
-  static constexpr size_t fixed_units = (sizeof(Control) + unit - 1) / unit;
+  // Bytes of the Control block before its list heads.
+  static constexpr size_t fixed_bytes = offsetof(Control, heads);
 
-  // Units of chunk 0 for `classes` classes: the Control block, then one unit
-  // per class whose link fields are that class's sentinel (with 8-byte
-  // headers the last sentinel's links spill into one more unit).
+  // Units of chunk 0 for `classes` classes: the Control block with its heads.
   static constexpr size_t control_units(size_t classes) noexcept {
-    return fixed_units + classes + (min_units - 1U);
+    return (fixed_bytes + classes * sizeof(Field) + unit - 1U) / unit;
   }
 
   // Smallest chunk that holds `bytes` user bytes.
@@ -159,9 +164,10 @@ public:
     const uintptr_t start = reinterpret_cast<uintptr_t>(mem);
     const uintptr_t aligned = (start + unit - 1U) & ~uintptr_t(unit - 1U);
     if (mem == nullptr || bytes < aligned - start + lead + header) return nullptr;
+    static_assert(max_classes < head_flag, "class numbers fit a link");
     const size_t room = bytes - (aligned - start) - lead - header; // end marker's header
     const size_t total = room / unit;                               // units 0 .. end-1
-    if (total > static_cast<Field>(~Field(0))) return nullptr;
+    if (total > max_chunk_units) return nullptr;
     // The smallest class count that covers the free chunk it leaves (more
     // classes mean a larger chunk 0 and a smaller free chunk).
     size_t classes = 1;
@@ -178,14 +184,9 @@ public:
     h->magic = magic_value;
     h->first = static_cast<Field>(ctrl);
     h->end = static_cast<Field>(total);
-    h->sentinels = static_cast<Field>(fixed_units);
     h->classes = static_cast<uint16_t>(classes);
     h->first_bytes = ctrl * unit;
     h->span_bytes = (total - ctrl) * unit;
-    for (size_t k = 0; k < classes; ++k) {
-      next_of(h, fixed_units + k) = static_cast<Field>(fixed_units + k);
-      prev_of(h, fixed_units + k) = static_cast<Field>(fixed_units + k);
-    }
     const size_t free_units = total - ctrl;
     set_header(h, ctrl, ctrl, free_units << 1);
     set_header(h, total, free_units, 1U);
@@ -337,8 +338,7 @@ public:
     for (size_t w = max_words; w-- != 0U;) {
       if (h->words[w] == 0U) continue;
       const size_t k = w * word_bits + bits::highest_of(h->words[w]);
-      const size_t sentinel = fixed_units + k;
-      for (size_t c = next_of(h, sentinel); c != sentinel; c = next_of(h, c)) {
+      for (size_t c = h->heads[k]; c != 0U; c = next_of(h, c)) {
         if (size(h, c) > best) best = size(h, c);
       }
       break;
@@ -358,7 +358,7 @@ public:
   // the sums.
   static bool valid(Control *h) noexcept {
     if (h->magic != magic_value || h->left != 0U || h->size_used != (h->first << 1 | 1U) ||
-        h->first != control_units(h->classes) || h->sentinels != fixed_units ||
+        h->first != control_units(h->classes) || h->classes > max_classes ||
         h->first_bytes != size_t(h->first) * unit ||
         h->span_bytes != (size_t(h->end) - h->first) * unit || h->headroom > h->peak_units) {
       return false;
@@ -385,18 +385,16 @@ public:
     if (in_use != used_units(h) || used_chunks != live_blocks(h)) return false;
     size_t listed = 0;
     for (size_t k = 0; k < h->classes; ++k) {
-      const size_t sentinel = fixed_units + k;
       const bool bit = (h->words[k / word_bits] >> (k % word_bits)) & 1U;
-      if (bit != (next_of(h, sentinel) != sentinel)) return false;
-      size_t prev = sentinel;
-      for (size_t n = next_of(h, sentinel); n != sentinel; n = next_of(h, n)) {
+      if (bit != (h->heads[k] != 0U)) return false;
+      size_t prev = head_flag | k; // the first chunk's prev names its class
+      for (size_t n = h->heads[k]; n != 0U; n = next_of(h, n)) {
         if (n < h->first || n >= h->end || used(h, n) || class_of(size(h, n)) != k ||
             prev_of(h, n) != prev || ++listed > free_chunks) {
           return false;
         }
         prev = n;
       }
-      if (prev_of(h, sentinel) != prev) return false;
     }
     for (size_t w = 0; w < max_words; ++w) {
       for (size_t b = 0; b < word_bits; ++b) {
@@ -418,6 +416,42 @@ public:
     }
     return c == h->end;
   }
+
+  // fn(class, smallest size of the class in units, chunks, largest chunk in
+  // units) for every non-empty class, in increasing order.
+  template <class Fn> static void for_each_class(Control *h, Fn &&fn) noexcept {
+    for (size_t k = 0; k < h->classes; ++k) {
+      size_t count = 0, largest = 0;
+      for (size_t c = h->heads[k]; c != 0U && count <= h->end; c = next_of(h, c)) {
+        ++count;
+        if (size(h, c) > largest) largest = size(h, c);
+      }
+      if (count != 0U) fn(k, lower(k), count, largest);
+    }
+  }
+
+  // Smallest size, in units, of class k.
+  static constexpr size_t lower(size_t k) noexcept {
+    return k < (size_t(2) << sub_bits)
+               ? k
+               : ((k & ((size_t(1) << sub_bits) - 1U)) | (size_t(1) << sub_bits)) << ((k >> sub_bits) - 1U);
+  }
+
+  // Units of the last chunk if it is free (0 if it is in use): the untouched
+  // top of the heap.
+  static size_t top_free_units(Control *h) noexcept {
+    const size_t last = h->end - left_of(h, h->end);
+    return used(h, last) ? 0U : size(h, last);
+  }
+
+  // Bytes of the chunk of block p (which passed check()), header included.
+  static size_t chunk_bytes(Control *h, const void *p) noexcept { return size(h, chunk_of(h, p)) * unit; }
+
+  // Header of chunk c: its size in units, whether it is in use, its left
+  // neighbour's size (for dumps).
+  static size_t chunk_size(Control *h, size_t c) noexcept { return size(h, c); }
+  static bool chunk_used(Control *h, size_t c) noexcept { return used(h, c); }
+  static size_t chunk_left(Control *h, size_t c) noexcept { return left_of(h, c); }
 
   // Class of a chunk of x units: x itself below 32, then 16 per octave.
   static unsigned class_of(size_t x) noexcept {
@@ -479,25 +513,37 @@ private:
     h->words[k / word_bits] &= ~(Word(1) << (k % word_bits));
   }
 
-  // ---- lists (circular, with one sentinel unit per class) -----------------------------------
+  // ---- lists ----------------------------------------------------------------------------
+  // The first chunk of class k's list has prev == head_flag | k.
   static void push(Control *h, size_t c, size_t s) noexcept { push_class(h, c, class_of(s)); }
   static void push_class(Control *h, size_t c, size_t k) noexcept {
-    const size_t sentinel = fixed_units + k;
-    const size_t n = next_of(h, sentinel);
-    next_of(h, c) = static_cast<Field>(n);
-    prev_of(h, c) = static_cast<Field>(sentinel);
-    prev_of(h, n) = static_cast<Field>(c);
-    next_of(h, sentinel) = static_cast<Field>(c);
-    if (n == sentinel) mark(h, k);
+    const size_t n = h->heads[k];
+    Field *const hc = at(h, c);
+    hc[2] = static_cast<Field>(n);
+    hc[3] = static_cast<Field>(head_flag | k);
+    h->heads[k] = static_cast<Field>(c);
+    if (n != 0U) {
+      prev_of(h, n) = static_cast<Field>(c);
+    } else {
+      mark(h, k);
+    }
   }
   static void remove(Control *h, size_t c) noexcept { unlink(h, at(h, c)); }
   // The free chunk with header hc leaves its list.
   static void unlink(Control *h, const Field *hc) noexcept {
     const size_t n = hc[2];
     const size_t p = hc[3];
-    at(h, p)[2] = static_cast<Field>(n);
-    at(h, n)[3] = static_cast<Field>(p);
-    if (OMNIHEAP_UNLIKELY(n == p)) unmark(h, p - fixed_units); // only the sentinel is left
+    if (p & head_flag) { // the first of class p ^ head_flag
+      h->heads[p ^ head_flag] = static_cast<Field>(n);
+      if (n == 0U) {
+        unmark(h, p ^ head_flag);
+        return;
+      }
+    } else {
+      next_of(h, p) = static_cast<Field>(n);
+      if (n == 0U) return;
+    }
+    prev_of(h, n) = static_cast<Field>(p);
   }
   // Free chunk r takes free chunk c's place in its list (same class).
   static void move(Control *h, size_t c, size_t r) noexcept {
@@ -505,15 +551,19 @@ private:
     const size_t p = prev_of(h, c);
     next_of(h, r) = static_cast<Field>(n);
     prev_of(h, r) = static_cast<Field>(p);
-    next_of(h, p) = static_cast<Field>(r);
-    prev_of(h, n) = static_cast<Field>(r);
+    if (p & head_flag) {
+      h->heads[p ^ head_flag] = static_cast<Field>(r);
+    } else {
+      next_of(h, p) = static_cast<Field>(r);
+    }
+    if (n != 0U) prev_of(h, n) = static_cast<Field>(r);
   }
 
   // Takes `need` units from the first chunk of class k (which holds at least
   // that many): the whole chunk if the rest would be too small, else its left
   // part, the rest staying free.
   static void *take_from(Control *h, size_t k, size_t need) noexcept {
-    const size_t c = next_of(h, fixed_units + k);
+    const size_t c = h->heads[k];
     Field *const hc = at(h, c);
     const size_t s = hc[1] >> 1;
     const size_t rest = s - need;
@@ -554,8 +604,8 @@ private:
     }
     const size_t k = class_of(need);
     if (k < h->classes) {
-      const size_t c = next_of(h, fixed_units + k);
-      if (c != fixed_units + k && size(h, c) >= need) return take_from(h, k, need);
+      const size_t c = h->heads[k];
+      if (c != 0U && size(h, c) >= need) return take_from(h, k, need);
     }
     return fail(h);
   }

@@ -22,6 +22,16 @@ size_t g_dropped;
 omniheap_fault_handler_t g_handler;
 void *g_handler_context;
 
+// An occupied slot whose heap is still alive; a dead one is vacated.
+bool occupied(omniheap_heap &slot) noexcept {
+  if (slot.object == nullptr) return false;
+  if (slot.ops->alive != nullptr && !slot.ops->alive(slot.object)) {
+    slot = omniheap_heap{};
+    return false;
+  }
+  return true;
+}
+
 // A handle is valid iff it points at an occupied slot of the table.
 omniheap_heap *checked(const omniheap_heap_t *heap) noexcept {
   const uintptr_t p = reinterpret_cast<uintptr_t>(heap);
@@ -30,7 +40,7 @@ omniheap_heap *checked(const omniheap_heap_t *heap) noexcept {
     return nullptr;
   }
   omniheap_heap *slot = &g_slots[(p - first) / sizeof(omniheap_heap)];
-  return slot->object != nullptr ? slot : nullptr;
+  return occupied(*slot) ? slot : nullptr;
 }
 
 } // namespace
@@ -44,7 +54,7 @@ omniheap_heap_t *enter(const void *object, const HeapOps &ops) noexcept {
       slot.faults = 0;
       return &slot;
     }
-    if (slot.object == nullptr && free_slot == nullptr) free_slot = &slot;
+    if (free_slot == nullptr && !occupied(slot)) free_slot = &slot;
   }
   if (free_slot == nullptr) {
     ++g_dropped;
@@ -82,7 +92,7 @@ omniheap_heap *next_slot(const omniheap_heap_t *previous) noexcept {
     i = static_cast<size_t>(slot - g_slots) + 1U;
   }
   for (; i < OMNIHEAP_CONF_MAX_HEAPS; ++i) {
-    if (g_slots[i].object != nullptr) return &g_slots[i];
+    if (occupied(g_slots[i])) return &g_slots[i];
   }
   return nullptr;
 }
@@ -91,7 +101,7 @@ omniheap_heap *find_slot(const void *object) noexcept {
   if (object == nullptr) return nullptr;
   CriticalSection cs;
   for (omniheap_heap &slot : g_slots) {
-    if (slot.object == object) return &slot;
+    if (slot.object == object) return occupied(slot) ? &slot : nullptr;
   }
   return nullptr;
 }
@@ -99,7 +109,7 @@ omniheap_heap *find_slot(const void *object) noexcept {
 size_t count() noexcept {
   CriticalSection cs;
   size_t n = 0;
-  for (const omniheap_heap &slot : g_slots) n += slot.object != nullptr ? 1U : 0U;
+  for (omniheap_heap &slot : g_slots) n += occupied(slot) ? 1U : 0U;
   return n;
 }
 

@@ -25,6 +25,10 @@ struct HeapOps {
   void (*reset_peak)(void *object);
   // The family's name for the heap, or nullptr.
   const char *(*name)(const void *object);
+  // Optional: false once the object no longer holds this heap (a heap object
+  // on the stack that went out of scope and was reused). The registry then
+  // drops the entry. nullptr: always alive.
+  bool (*alive)(const void *object);
 };
 
 // Adds `object` to the registry, or refreshes its entry if it is already

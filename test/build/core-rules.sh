@@ -43,7 +43,7 @@ api_functions() { # api_functions TARGET -> sorted names
   incs="-I$dir/include"
   for r in api/*/; do incs="$incs -I$r"; done
   gcc -std=c11 $incs -Iports/"$port" -fsyntax-only -aux-info "$WORK/aux-$t.txt" "$WORK/all-$t.c" || return 1
-  sed -n -E 's@^/\* (api|ports)/[^*]*\*/ .*[ *]([A-Za-z_][A-Za-z0-9_]*) \(.*@\2@p' "$WORK/aux-$t.txt" | sort -u
+  perl -ne 'print "$1\n" if m{^/\* (?:api|ports)/[^*]*\*/ [^(]*?\b([A-Za-z_]\w*) \(}' "$WORK/aux-$t.txt" | sort -u
 }
 
 # symbol_rules NAME ARCHIVE_OR_OBJECT NM READELF — the three object-level rules.

@@ -9,6 +9,8 @@
 int main(void) {
   suite_native();
   suite_memb();
+  suite_heapmem();
+  suite_sys_heap();
   suite_port();
   return oh_test_summary();
 }

@@ -4,6 +4,8 @@
 
 void suite_native(void); /* native.c: omniheap.h (registry, stats, faults, report) */
 void suite_memb(void);   /* memb.c: "lib/memb.h" per api-reference §1 and the contract */
-void suite_port(void);   /* port.c: the port hooks of the target's port */
+void suite_heapmem(void);  /* heapmem.c: "lib/heapmem.h" per api-reference §2 and the contract */
+void suite_sys_heap(void); /* sys_heap.c: <zephyr/sys/sys_heap.h> per api-reference §4 and the contract */
+void suite_port(void);     /* port.c: the port hooks of the target's port */
 
 #endif

@@ -1,0 +1,385 @@
+// Zephyr's sys_heap (<zephyr/sys/sys_heap.h>) on the SegregatedFit engine.
+//
+// heap->heap points at the engine's Control block (the start of the heap
+// memory rounded up to 8). On 32-bit targets a heap under 256 KiB uses the
+// 4-byte-header layout, a larger one the 8-byte layout; the layout of a heap
+// is recognised from its Control block (see Heap below).
+#include <zephyr/sys/sys_heap.h>
+
+#include <string.h>
+
+#include "../common/compiler.hpp"
+#include "../common/critical.hpp"
+#include "../common/text.hpp"
+#include "engine_heap.hpp"
+#include "omniheap_port.h"
+
+namespace {
+
+namespace eng = omniheap::engine;
+using Small = eng::SegregatedFit<eng::Layout<uint16_t, 8, 4>>;
+using Big = eng::SegregatedFit<eng::Layout<uint32_t, 8, 8>>;
+
+constexpr int einval = -22; // Zephyr's -EINVAL
+
+// Which layouts this build has (OMNIHEAP_CONF_SYS_HEAP_HEADERS).
+constexpr bool wide = sizeof(void *) > 4;
+constexpr bool has_small = !wide && OMNIHEAP_CONF_SYS_HEAP_HEADERS != 2;
+constexpr bool has_big = wide || OMNIHEAP_CONF_SYS_HEAP_HEADERS != 1;
+static_assert(has_small || has_big, "OMNIHEAP_CONF_SYS_HEAP_HEADERS must be 0, 1 or 2");
+
+// The public header computes Z_HEAP_MIN_SIZE_FOR() from these.
+static_assert(wide || Small::fixed_bytes == Z_HEAP_OMNI_SMALL_FIXED_, "update Z_HEAP_OMNI_SMALL_FIXED_");
+static_assert(Big::fixed_bytes == Z_HEAP_OMNI_BIG_FIXED_, "update Z_HEAP_OMNI_BIG_FIXED_");
+static_assert(Small::lead == 0 && Big::lead == 0, "Zephyr's grid: chunk 0 at the aligned start");
+static_assert(wide || Small::min_region(1) == Z_HEAP_OMNI_SMALL_MIN_(1), "Z_HEAP_MIN_SIZE (4-byte headers)");
+static_assert(Big::min_region(1) == Z_HEAP_OMNI_BIG_MIN_(1), "Z_HEAP_MIN_SIZE (8-byte headers)");
+static_assert(wide || Small::min_region(1000) == Z_HEAP_OMNI_SMALL_MIN_(1000), "Z_HEAP_MIN_SIZE_FOR");
+static_assert(Big::min_region(100000) == Z_HEAP_OMNI_BIG_MIN_(100000), "Z_HEAP_MIN_SIZE_FOR");
+
+using Guard = omniheap::OptionalCriticalSection<OMNIHEAP_CONF_SYS_HEAP_LOCKED != 0>;
+
+// A heap whose init failed points here: an empty, zeroed Control block in
+// which every allocation fails and every pointer is foreign.
+using NullControl = typename std::conditional<has_big, Big::Control, Small::Control>::type;
+NullControl null_heap;
+
+// The 4-byte layout's Control has its magic at offset 4; the 8-byte layout
+// has chunk 0's (odd) size field there.
+bool is_small(const z_heap *z) noexcept {
+  if (!has_big) return true;
+  if (!has_small) return false;
+  uint32_t word;
+  memcpy(&word, reinterpret_cast<const unsigned char *>(z) + 4, sizeof word);
+  return word == Small::magic_value;
+}
+
+// Runs fn(engine-type tag, control) on the heap's engine layout.
+template <class Fn> decltype(auto) with_engine(z_heap *z, Fn &&fn) noexcept {
+  if (has_small && is_small(z)) return fn(static_cast<Small *>(nullptr), reinterpret_cast<Small::Control *>(z));
+  return fn(static_cast<Big *>(nullptr), reinterpret_cast<Big::Control *>(z));
+}
+
+struct sys_heap *heap_array[OMNIHEAP_CONF_SYS_HEAP_ARRAY_SIZE + 1];
+int heap_array_count;
+
+// ---- faults -------------------------------------------------------------------------
+OMNIHEAP_COLD void report(struct sys_heap *heap, const void *p, omniheap_fault_kind_t kind,
+                          const char *function) {
+  omniheap::observe::fault({kind, OMNIHEAP_FAMILY_SYS_HEAP, heap, p, function, OMNIHEAP_FAULT_PANIC});
+}
+OMNIHEAP_COLD void report(struct sys_heap *heap, const void *p, eng::Fault f, const char *function) {
+  if (f != eng::Fault::null_pointer) report(heap, p, omniheap::bind::fault_kind(f), function);
+}
+
+// ---- registry ----------------------------------------------------------------------
+z_heap *control_of(const void *object) noexcept {
+  return static_cast<const struct sys_heap *>(object)->heap;
+}
+
+void stats(const void *object, omniheap_stats_t *out) noexcept {
+  Guard guard;
+  with_engine(control_of(object), [&](auto *e, auto *h) {
+    using E = std::remove_pointer_t<decltype(e)>;
+    omniheap::bind::engine_stats<E>(h, out);
+  });
+}
+
+int validate(const void *object) noexcept {
+  Guard guard;
+  return with_engine(control_of(object), [&](auto *e, auto *h) {
+    using E = std::remove_pointer_t<decltype(e)>;
+    return E::valid(h) ? OMNIHEAP_OK : OMNIHEAP_ERR_CORRUPT;
+  });
+}
+
+int walk(const void *object, omniheap_walk_fn fn, void *context) noexcept {
+  Guard guard;
+  return with_engine(control_of(object), [&](auto *e, auto *h) {
+    using E = std::remove_pointer_t<decltype(e)>;
+    return omniheap::bind::engine_walk<E>(h, fn, context);
+  });
+}
+
+void reset_peak(void *object) noexcept {
+  Guard guard;
+  with_engine(control_of(object), [&](auto *e, auto *h) {
+    using E = std::remove_pointer_t<decltype(e)>;
+    E::reset_peak(h);
+  });
+}
+
+// The heap object still holds the heap it registered (a sys_heap on the stack
+// that went out of scope no longer does).
+bool alive(const void *object) noexcept {
+  z_heap *z = control_of(object);
+  if (z == nullptr || reinterpret_cast<void *>(z) == &null_heap) return false;
+  return with_engine(z, [&](auto *e, auto *h) {
+    using E = std::remove_pointer_t<decltype(e)>;
+    return h->magic == E::magic_value && h->owner == object;
+  });
+}
+
+constexpr omniheap::observe::HeapOps ops = {OMNIHEAP_FAMILY_SYS_HEAP, stats, validate, walk,
+                                            reset_peak, nullptr, alive};
+
+// ---- alignment ------------------------------------------------------------------------
+// Zephyr's encoding: a power of two A, optionally plus a smaller power of two
+// r ("rewind": the block p then satisfies (p + r) % A == 0).
+struct Alignment {
+  size_t a;
+  size_t rewind;
+  bool valid;
+};
+Alignment decode(size_t align) noexcept {
+  const size_t low = align & (0U - align);
+  Alignment d{align, 0, true};
+  if (align != low) {
+    d.a = align - low;
+    d.rewind = low;
+  }
+  d.valid = (d.a & (d.a - 1U)) == 0U && d.rewind % 4U == 0U;
+  return d;
+}
+
+template <class E> void *aligned_alloc_in(typename E::Control *h, Alignment d, size_t bytes) noexcept {
+  if (d.a == 0U || (d.rewind == 0U && d.a <= E::header)) return E::alloc(h, bytes);
+  return E::aligned_alloc(h, d.a, d.rewind, bytes);
+}
+
+} // namespace
+
+// ---- API ------------------------------------------------------------------------------
+
+OMNIHEAP_EXPORT void sys_heap_init(struct sys_heap *heap, void *mem, size_t bytes) {
+  void *control = nullptr;
+  {
+    Guard guard;
+    const uintptr_t start = reinterpret_cast<uintptr_t>(mem);
+    const size_t skew = (8U - start % 8U) % 8U;
+    const bool small = has_small && bytes > skew && (bytes - skew) / 8U <= Small::max_chunk_units;
+    if (small) {
+      Small::Control *h = Small::init(mem, bytes);
+      if (h != nullptr) h->owner = heap;
+      control = h;
+    } else if (has_big) {
+      Big::Control *h = Big::init(mem, bytes);
+      if (h != nullptr) h->owner = heap;
+      control = h;
+    }
+    heap->heap = static_cast<z_heap *>(control != nullptr ? control : static_cast<void *>(&null_heap));
+  }
+  if (control == nullptr) {
+    report(heap, mem, OMNIHEAP_FAULT_BAD_ARGUMENT, "sys_heap_init");
+    return;
+  }
+  omniheap::observe::enter(heap, ops);
+  sys_heap_array_save(heap);
+}
+
+OMNIHEAP_EXPORT void *sys_heap_alloc(struct sys_heap *heap, size_t bytes) {
+  Guard guard;
+  return with_engine(heap->heap, [&](auto *e, auto *h) -> void * {
+    using E = std::remove_pointer_t<decltype(e)>;
+    return E::alloc(h, bytes);
+  });
+}
+
+OMNIHEAP_EXPORT void *sys_heap_noalign_alloc(struct sys_heap *heap, size_t align, size_t bytes) {
+  (void)align;
+  return sys_heap_alloc(heap, bytes);
+}
+
+OMNIHEAP_EXPORT void *sys_heap_aligned_alloc(struct sys_heap *heap, size_t align, size_t bytes) {
+  const Alignment d = decode(align);
+  if (OMNIHEAP_UNLIKELY(!d.valid)) {
+    report(heap, nullptr, OMNIHEAP_FAULT_BAD_ALIGNMENT, "sys_heap_aligned_alloc");
+    return nullptr;
+  }
+  Guard guard;
+  return with_engine(heap->heap, [&](auto *e, auto *h) -> void * {
+    using E = std::remove_pointer_t<decltype(e)>;
+    return aligned_alloc_in<E>(h, d, bytes);
+  });
+}
+
+OMNIHEAP_EXPORT void sys_heap_free(struct sys_heap *heap, void *mem) {
+  eng::Fault f;
+  {
+    Guard guard;
+    f = with_engine(heap->heap, [&](auto *e, auto *h) {
+      using E = std::remove_pointer_t<decltype(e)>;
+      return E::free(h, mem);
+    });
+  }
+  if (OMNIHEAP_UNLIKELY(f != eng::Fault::none)) report(heap, mem, f, "sys_heap_free");
+}
+
+OMNIHEAP_EXPORT void *sys_heap_realloc(struct sys_heap *heap, void *ptr, size_t bytes) {
+  return sys_heap_aligned_realloc(heap, ptr, 0, bytes);
+}
+
+OMNIHEAP_EXPORT void *sys_heap_aligned_realloc(struct sys_heap *heap, void *ptr, size_t align,
+                                               size_t bytes) {
+  if (ptr == nullptr) return sys_heap_aligned_alloc(heap, align, bytes);
+  if (bytes == 0U) {
+    sys_heap_free(heap, ptr);
+    return nullptr;
+  }
+  const Alignment d = decode(align);
+  if (OMNIHEAP_UNLIKELY(!d.valid)) {
+    report(heap, nullptr, OMNIHEAP_FAULT_BAD_ALIGNMENT, "sys_heap_aligned_realloc");
+    return nullptr;
+  }
+  eng::Fault f = eng::Fault::none;
+  void *result;
+  {
+    Guard guard;
+    result = with_engine(heap->heap, [&](auto *e, auto *h) -> void * {
+      using E = std::remove_pointer_t<decltype(e)>;
+      f = E::check(h, ptr);
+      if (f != eng::Fault::none) return nullptr;
+      const uintptr_t p = reinterpret_cast<uintptr_t>(ptr);
+      const bool aligned = d.a == 0U || (p + d.rewind) % d.a == 0U;
+      if (aligned && E::resize_in_place(h, ptr, bytes)) return ptr;
+      void *moved = aligned_alloc_in<E>(h, d, bytes);
+      if (moved == nullptr) return nullptr;
+      const size_t old = E::usable_size(h, ptr);
+      memcpy(moved, ptr, old < bytes ? old : bytes);
+      E::free(h, ptr);
+      return moved;
+    });
+  }
+  if (OMNIHEAP_UNLIKELY(f != eng::Fault::none)) report(heap, ptr, f, "sys_heap_aligned_realloc");
+  return result;
+}
+
+OMNIHEAP_EXPORT size_t sys_heap_usable_size(struct sys_heap *heap, void *mem) {
+  if (mem == nullptr) return 0;
+  eng::Fault f;
+  size_t n = 0;
+  {
+    Guard guard;
+    f = with_engine(heap->heap, [&](auto *e, auto *h) {
+      using E = std::remove_pointer_t<decltype(e)>;
+      const eng::Fault g = E::check(h, mem);
+      if (g == eng::Fault::none) n = E::usable_size(h, mem);
+      return g;
+    });
+  }
+  if (OMNIHEAP_UNLIKELY(f != eng::Fault::none)) report(heap, mem, f, "sys_heap_usable_size");
+  return n;
+}
+
+OMNIHEAP_EXPORT bool sys_heap_validate(struct sys_heap *heap) {
+  if (heap == nullptr || heap->heap == nullptr || reinterpret_cast<void *>(heap->heap) == &null_heap) {
+    return false;
+  }
+  Guard guard;
+  return with_engine(heap->heap, [&](auto *e, auto *h) {
+    using E = std::remove_pointer_t<decltype(e)>;
+    return E::valid(h);
+  });
+}
+
+OMNIHEAP_EXPORT int sys_heap_runtime_stats_get(struct sys_heap *heap, struct sys_memory_stats *stats) {
+  if (heap == nullptr || stats == nullptr) return einval;
+  Guard guard;
+  with_engine(heap->heap, [&](auto *e, auto *h) {
+    using E = std::remove_pointer_t<decltype(e)>;
+    stats->free_bytes = E::free_bytes(h);
+    stats->allocated_bytes = E::used_bytes(h);
+    stats->max_allocated_bytes = E::peak_bytes(h);
+  });
+  return 0;
+}
+
+OMNIHEAP_EXPORT int sys_heap_runtime_stats_reset_max(struct sys_heap *heap) {
+  if (heap == nullptr) return einval;
+  Guard guard;
+  with_engine(heap->heap, [&](auto *e, auto *h) {
+    using E = std::remove_pointer_t<decltype(e)>;
+    E::reset_peak(h);
+  });
+  return 0;
+}
+
+OMNIHEAP_EXPORT int sys_heap_array_save(struct sys_heap *heap) {
+  if (heap == nullptr) return einval;
+  omniheap::CriticalSection cs;
+  for (int i = 0; i < heap_array_count; ++i) {
+    if (heap_array[i] == heap) return 0;
+  }
+  if (heap_array_count >= OMNIHEAP_CONF_SYS_HEAP_ARRAY_SIZE) return einval;
+  heap_array[heap_array_count++] = heap;
+  return 0;
+}
+
+OMNIHEAP_EXPORT int sys_heap_array_get(struct sys_heap ***heap) {
+  if (heap == nullptr) return einval;
+  *heap = heap_array;
+  return heap_array_count;
+}
+
+namespace {
+
+using Line = omniheap::Text<120>;
+
+void emit(Line &line) noexcept {
+  line.put('\n');
+  omniheap_port_write(line.c_str(), line.size());
+  line.clear();
+}
+
+template <class E> void print_info(typename E::Control *h, bool dump_chunks) noexcept {
+  Line line;
+  line.put("Heap at ").hex(reinterpret_cast<uintptr_t>(h)).put(" contains ");
+  line.decimal(h->end).put(" units in ").decimal(h->classes).put(" buckets (");
+  line.decimal(E::unit).put("-byte units, ").decimal(E::header).put("-byte chunk headers)");
+  emit(line);
+  emit(line);
+  line.put("  bucket#    min units        total      largest      largest");
+  emit(line);
+  line.put("             threshold       chunks      (units)      (bytes)");
+  emit(line);
+  line.put("  -----------------------------------------------------------");
+  emit(line);
+  E::for_each_class(h, [&](size_t k, size_t lower, size_t count, size_t largest) {
+    line.right(k, 9).right(lower, 13).right(count, 13).right(largest, 13);
+    line.right(largest * E::unit - E::header, 13);
+    emit(line);
+  });
+  const size_t free_bytes = E::free_bytes(h);
+  const size_t used = E::used_bytes(h);
+  const size_t overhead = E::live_blocks(h) * E::header + h->first * E::unit + E::header;
+  const size_t total = free_bytes + used + h->first * E::unit + E::header;
+  const size_t permille = total == 0U ? 0U : overhead * 1000U / total;
+  line.right(free_bytes, 8).put(" free bytes, ").right(used, 8).put(" allocated bytes, overhead = ");
+  line.decimal(overhead).put(" bytes (").decimal(permille / 10U).put('.').decimal(permille % 10U);
+  line.put("%)");
+  emit(line);
+  if (!dump_chunks) return;
+  emit(line);
+  for (size_t c = h->first; c < h->end;) {
+    const size_t s = E::chunk_size(h, c);
+    line.put("chunk ").right(c, 6).put(E::chunk_used(h, c) ? ": [used] size=" : ": [free] size=");
+    line.left("", 0).decimal(s).put(" left=").decimal(E::chunk_left(h, c)).put(" right=").decimal(c + s);
+    emit(line);
+    if (s == 0U) break;
+    c += s;
+  }
+}
+
+} // namespace
+
+OMNIHEAP_EXPORT void sys_heap_print_info(struct sys_heap *heap, bool dump_chunks) {
+  if (heap == nullptr || reinterpret_cast<void *>(heap->heap) == &null_heap) {
+    omniheap_port_write("sys_heap: not initialised\n", 26);
+    return;
+  }
+  Guard guard;
+  with_engine(heap->heap, [&](auto *e, auto *h) {
+    using E = std::remove_pointer_t<decltype(e)>;
+    print_info<E>(h, dump_chunks);
+  });
+}
