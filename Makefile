@@ -174,7 +174,14 @@ $(B)/obj/omniheap-core.o: $(CORE_OBJS) tools/localize.sh
 	tools/localize.sh $(OBJCOPY) $(READELF) $@.tmp $@
 	@rm -f $@.tmp
 
-$(LIB_A): $(B)/obj/omniheap-core.o $(PORT_OBJS)
+# Port objects get the same treatment (their only hidden symbols are
+# compiler helpers such as i386 PIC thunks).
+PORT_LOCAL_OBJS := $(PORT_OBJS:$(B)/obj/%.o=$(B)/obj/local/%.o)
+$(B)/obj/local/%.o: $(B)/obj/%.o tools/localize.sh
+	@mkdir -p $(@D)
+	tools/localize.sh $(OBJCOPY) $(READELF) $< $@
+
+$(LIB_A): $(B)/obj/omniheap-core.o $(PORT_LOCAL_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
