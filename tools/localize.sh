@@ -17,5 +17,10 @@ list=$out.localize
 "$readelf" -sW "$in" | awk '
   $1 ~ /^[0-9]+:$/ && ($5 == "GLOBAL" || $5 == "WEAK") && $6 == "HIDDEN" && $7 != "UND" { print $8 }' |
   sort -u > "$list"
-"$objcopy" --remove-section=.group --localize-symbols="$list" "$in" "$out"
+# (objcopy fails, silently, on an empty --localize-symbols list)
+if [ -s "$list" ]; then
+  "$objcopy" --remove-section=.group --localize-symbols="$list" "$in" "$out"
+else
+  "$objcopy" --remove-section=.group "$in" "$out"
+fi
 rm -f "$list"
