@@ -1,7 +1,5 @@
 // The memory report: one line per registered heap and a totals line, built
 // only on the registry's queries (the same data as the native API).
-#include <string.h>
-
 #include "../common/text.hpp"
 #include "registry.hpp"
 
@@ -50,10 +48,12 @@ void report(omniheap_write_fn fn, void *context) noexcept {
     omniheap_stats_t s;
     stats_of(copy, s);
     const char *name = name_of(copy);
-    if (strcmp(name, omniheap_family_name(copy.ops->family)) == 0) {
-      Text<40> anonymous;
-      anonymous.put(name).put('@').hex(reinterpret_cast<uintptr_t>(copy.object));
-      line.left(anonymous.c_str(), name_width);
+    const bool anonymous =
+        copy.name == nullptr && (copy.ops->name == nullptr || copy.ops->name(copy.object) == nullptr);
+    if (anonymous) {
+      Text<40> with_address;
+      with_address.put(name).put('@').hex(reinterpret_cast<uintptr_t>(copy.object));
+      line.left(with_address.c_str(), name_width);
     } else {
       line.left(name, name_width);
     }

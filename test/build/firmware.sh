@@ -3,9 +3,10 @@
 # memory report — on the host, and under QEMU on the smallest Cortex-M target.
 . "$(dirname "$0")/checks.inc"
 
-report_ok() { # report_ok LOG — the report's title, the three pools and the totals
+report_ok() { # report_ok LOG — the report's title, every heap of the firmware and the totals
   grep -q 'memory report' "$1" && grep -q '^connections *memb' "$1" && grep -q '^packets *memb' "$1" &&
-    grep -q '^readings *memb' "$1" && grep -q '^total (3 heaps)' "$1" && grep -q 'all heaps valid: yes' "$1"
+    grep -q '^readings *memb' "$1" && grep -q '^radio_frames *sys_heap' "$1" &&
+    grep -q '^heapmem *heapmem' "$1" && grep -q '^total (5 heaps)' "$1" && grep -q 'all heaps valid: yes' "$1"
 }
 
 if $MAKE -s --no-print-directory run > "$WORK/run.log" 2>&1 && report_ok "$WORK/run.log"; then

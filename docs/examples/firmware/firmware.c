@@ -1,12 +1,15 @@
 /*
- * Example firmware: a small sensor gateway written the way legacy Contiki
- * code is — MEMB pools for connections, packets and sensor readings — linked
- * against omniheap instead of Contiki's lib/memb.c, unchanged.
+ * Example firmware: a small sensor gateway written the way legacy code is —
+ * Contiki MEMB pools for connections, packets and sensor readings, Contiki
+ * HeapMem for variable-size packet payloads, and a Zephyr sys_heap that the
+ * radio driver uses for DMA-aligned frame buffers — linked against omniheap
+ * instead of the upstream allocators, unchanged.
  *
  * It simulates a few hundred rounds of traffic (deterministic), including
  * pool exhaustion and one deliberately buggy driver that frees a packet
- * twice, then prints omniheap's memory report: every pool, its capacity,
- * use, peak, allocations, failures and faults, from the native registry.
+ * twice, then prints omniheap's memory report: every heap of every family,
+ * its capacity, use, peak, allocations, failures and faults, from the native
+ * registry.
  *
  * Runs on the host (`make run`) and under QEMU (`make run TARGET=cortex-m0`).
  * Plain C99; only the C library's printf is used for its own messages.
@@ -15,6 +18,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <zephyr/sys/sys_heap.h>
+
+#include "lib/heapmem.h"
 #include "lib/memb.h"
 #include "omniheap.h"
 
@@ -32,7 +38,7 @@ struct connection {
 struct packet {
   uint16_t length;
   uint16_t peer;
-  uint8_t payload[48];
+  uint8_t *payload; /* heapmem: as long as the readings it carries */
 };
 
 struct reading {
@@ -43,6 +49,10 @@ struct reading {
 MEMB(connections, struct connection, MAX_CONNECTIONS);
 MEMB(packets, struct packet, MAX_PACKETS);
 MEMB(readings, struct reading, MAX_READINGS);
+
+/* The radio driver's frame buffers: a Zephyr sys_heap, 32-byte aligned for DMA. */
+static struct sys_heap radio_heap;
+static uint8_t radio_memory[1536];
 
 static uint32_t rng_state = 0x2545F491u;
 
@@ -57,7 +67,7 @@ static struct connection *open_conns[MAX_CONNECTIONS];
 static struct packet *queue[MAX_PACKETS];
 static struct reading *pending[MAX_READINGS];
 static unsigned n_conns, n_queued, n_pending;
-static unsigned sent_packets, dropped_readings, refused_connections;
+static unsigned sent_packets, dropped_readings, refused_connections, radio_busy;
 
 static void sample_sensors(uint32_t now) {
   unsigned k = 1u + rng() % 4u;
@@ -96,6 +106,11 @@ static void build_packets(void) {
     if (p == NULL) return; /* back-pressure: wait for the radio */
     p->peer = open_conns[rng() % n_conns]->peer;
     p->length = 0;
+    p->payload = heapmem_alloc(6u * sizeof(struct reading));
+    if (p->payload == NULL) {
+      memb_free(&packets, p);
+      return;
+    }
     for (i = 0; i < 6u; ++i) {
       struct reading *r = pending[--n_pending];
       memcpy(&p->payload[p->length], r, sizeof *r);
@@ -106,13 +121,22 @@ static void build_packets(void) {
   }
 }
 
-/* The radio sends a few packets per round. */
+/* The radio sends a few packets per round, each through a DMA frame. */
 static void radio_send(void) {
   unsigned budget = rng() % 3u;
   while (budget-- > 0u && n_queued > 0u) {
     struct packet *p = queue[0];
+    uint8_t *frame = sys_heap_aligned_alloc(&radio_heap, 32, 8u + p->length);
+    if (frame == NULL) {
+      ++radio_busy; /* no frame buffer: try again next round */
+      return;
+    }
+    memcpy(frame, &p->peer, sizeof p->peer);
+    memcpy(frame + 8, p->payload, p->length);
+    sys_heap_free(&radio_heap, frame);
     memmove(&queue[0], &queue[1], (n_queued - 1u) * sizeof queue[0]);
     --n_queued;
+    heapmem_free(p->payload);
     memb_free(&packets, p);
     ++sent_packets;
   }
@@ -136,7 +160,7 @@ static void buggy_driver(void) {
   struct packet *p = memb_alloc(&packets);
   if (p == NULL) return;
   memb_free(&packets, p);
-  if (memb_free(&packets, p) == -1) {
+  if (memb_free(&packets, p) == -1) { /* caught; the pool is intact */
     printf("gateway: double free by the legacy driver caught (memb_free returned -1)\n");
   }
 }
@@ -159,6 +183,8 @@ int main(void) {
   memb_init(&connections);
   memb_init(&packets);
   memb_init(&readings);
+  sys_heap_init(&radio_heap, radio_memory, sizeof radio_memory);
+  omniheap_heap_set_name(omniheap_heap_find(&radio_heap), "radio_frames");
 
   for (now = 0; now < ROUNDS; ++now) {
     accept_connections(now);
@@ -169,8 +195,8 @@ int main(void) {
     if (now == ROUNDS / 2u) buggy_driver();
   }
 
-  printf("gateway: %u packets sent, %u readings dropped, %u connections refused\n",
-         sent_packets, dropped_readings, refused_connections);
+  printf("gateway: %u packets sent, %u readings dropped, %u connections refused, %u radio stalls\n",
+         sent_packets, dropped_readings, refused_connections, radio_busy);
   printf("gateway: all heaps valid: %s\n\n", all_heaps_valid() ? "yes" : "NO");
   fflush(stdout);
   omniheap_report();
