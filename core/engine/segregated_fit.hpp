@@ -528,6 +528,16 @@ private:
       mark(h, k);
     }
   }
+  // The first chunk of class k (header hc) leaves its list.
+  static void pop(Control *h, size_t k, const Field *hc) noexcept {
+    const size_t n = hc[2];
+    h->heads[k] = static_cast<Field>(n);
+    if (n != 0U) {
+      prev_of(h, n) = static_cast<Field>(head_flag | k);
+    } else {
+      unmark(h, k);
+    }
+  }
   static void remove(Control *h, size_t c) noexcept { unlink(h, at(h, c)); }
   // The free chunk with header hc leaves its list.
   static void unlink(Control *h, const Field *hc) noexcept {
@@ -568,7 +578,7 @@ private:
     const size_t s = hc[1] >> 1;
     const size_t rest = s - need;
     if (rest < min_units) {
-      unlink(h, hc);
+      pop(h, k, hc);
       hc[1] = static_cast<Field>(hc[1] | 1U);
       return allocated(h, s, hc + 2);
     }
@@ -585,7 +595,7 @@ private:
     if (rk == k) {
       move(h, c, r); // the rest keeps c's place in class k
     } else {
-      unlink(h, hc);
+      pop(h, k, hc);
       push_class(h, r, rk);
     }
     hr[0] = static_cast<Field>(need);
@@ -693,36 +703,41 @@ private:
 
   // release_chunk() with a free neighbour on at least one side.
   OMNIHEAP_NOINLINE static void merge(Control *h, size_t c, size_t s) noexcept {
+    Field *const hc = at(h, c);
     const size_t r = c + s;
-    const size_t l = c - left_of(h, c);
-    const size_t rsu = size_used(h, r);
-    const size_t lsu = size_used(h, l);
+    Field *const hr = at(h, r);
+    const size_t rsu = hr[1];
+    const size_t l = c - hc[0];
+    Field *const hl = at(h, l);
+    const size_t lsu = hl[1];
     if ((lsu & 1U) == 0U) { // merge into the left neighbour
       const size_t ls = lsu >> 1;
       size_t total = ls + s;
       if ((rsu & 1U) == 0U) {
-        remove(h, r);
+        unlink(h, hr);
         total += rsu >> 1;
       }
-      if (class_of(total) != class_of(ls)) { // else l keeps its place
-        remove(h, l);
-        push(h, l, total);
+      const size_t k = class_of(total);
+      if (k != class_of(ls)) { // else l keeps its place
+        unlink(h, hl);
+        push_class(h, l, k);
       }
-      size_used(h, l) = static_cast<Field>(total << 1);
-      left_of(h, l + total) = static_cast<Field>(total);
+      hl[1] = static_cast<Field>(total << 1);
+      at(h, l + total)[0] = static_cast<Field>(total);
       return;
     }
     // absorb the right neighbour
     const size_t rs = rsu >> 1;
     const size_t total = s + rs;
-    if (class_of(total) == class_of(rs)) {
+    const size_t k = class_of(total);
+    if (k == class_of(rs)) {
       move(h, r, c); // c takes r's place
     } else {
-      remove(h, r);
-      push(h, c, total);
+      unlink(h, hr);
+      push_class(h, c, k);
     }
-    size_used(h, c) = static_cast<Field>(total << 1);
-    left_of(h, c + total) = static_cast<Field>(total);
+    hc[1] = static_cast<Field>(total << 1);
+    at(h, c + total)[0] = static_cast<Field>(total);
   }
 
   // Chunk c (in use) is cut to `need` units; a tail of at least min_units
