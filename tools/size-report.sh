@@ -2,10 +2,13 @@
 # make size — .text/.data/.bss per family for each Cortex-M target of
 # project.yml: the library objects of each family, as compiled for the
 # target (-Os, one section per function, so a firmware that links with
-# --gc-sections pays at most this). Families: core/bind/<family>.cpp (engine
-# templates are instantiated there); "native" is the registry, report and
-# native API (core/observe, core/common, core/bind/native.cpp), which every
-# family uses; "port" is the target's port.
+# --gc-sections pays at most this). Families: core/bind/<family>*.cpp (the
+# engine's templates are instantiated there, so heapmem and sys_heap each
+# include the engine code they use; sys_heap on 32-bit targets has both
+# header layouts unless OMNIHEAP_CONF_SYS_HEAP_HEADERS picks one, and its
+# .bss includes the heap array); "native" is the registry, report and native
+# API (core/observe, core/common, core/bind/native.cpp), which every family
+# uses; "port" is the target's port. heapmem's .bss is its arena.
 #
 # usage: size-report.sh TARGET...
 set -eu
@@ -28,7 +31,7 @@ for t in "$@"; do
     for o in $(find "$dir/obj/core" "$dir/obj/ports" -name '*.o' | sort); do
       case $o in
         */core/bind/native.o | */core/observe/* | */core/common/*) fam=native ;;
-        */core/bind/*) fam=$(basename "$o" .o) ;;
+        */core/bind/*) fam=$(basename "$o" .o); fam=${fam%_stress} ;;
         */ports/*) fam="port ($port)" ;;
         *) fam=other ;;
       esac

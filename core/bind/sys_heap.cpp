@@ -60,6 +60,15 @@ template <class Fn> decltype(auto) with_engine(z_heap *z, Fn &&fn) noexcept {
   return fn(static_cast<Big *>(nullptr), reinterpret_cast<Big::Control *>(z));
 }
 
+// The heap's Control block. A heap object that was never initialised is set
+// up from init_mem / init_bytes if it has them (a statically defined heap),
+// else it is an empty heap.
+OMNIHEAP_COLD z_heap *adopt(struct sys_heap *heap) noexcept;
+inline z_heap *control(struct sys_heap *heap) noexcept {
+  z_heap *z = heap->heap;
+  return OMNIHEAP_LIKELY(z != nullptr) ? z : adopt(heap);
+}
+
 struct sys_heap *heap_array[OMNIHEAP_CONF_SYS_HEAP_ARRAY_SIZE + 1];
 int heap_array_count;
 
@@ -177,9 +186,20 @@ OMNIHEAP_EXPORT void sys_heap_init(struct sys_heap *heap, void *mem, size_t byte
   sys_heap_array_save(heap);
 }
 
+namespace {
+z_heap *adopt(struct sys_heap *heap) noexcept {
+  if (heap->init_mem != nullptr && heap->init_bytes != 0U) {
+    sys_heap_init(heap, heap->init_mem, heap->init_bytes);
+  } else {
+    heap->heap = reinterpret_cast<z_heap *>(&null_heap);
+  }
+  return heap->heap;
+}
+} // namespace
+
 OMNIHEAP_EXPORT void *sys_heap_alloc(struct sys_heap *heap, size_t bytes) {
   Guard guard;
-  return with_engine(heap->heap, [&](auto *e, auto *h) -> void * {
+  return with_engine(control(heap), [&](auto *e, auto *h) -> void * {
     using E = std::remove_pointer_t<decltype(e)>;
     return E::alloc(h, bytes);
   });
@@ -197,7 +217,7 @@ OMNIHEAP_EXPORT void *sys_heap_aligned_alloc(struct sys_heap *heap, size_t align
     return nullptr;
   }
   Guard guard;
-  return with_engine(heap->heap, [&](auto *e, auto *h) -> void * {
+  return with_engine(control(heap), [&](auto *e, auto *h) -> void * {
     using E = std::remove_pointer_t<decltype(e)>;
     return aligned_alloc_in<E>(h, d, bytes);
   });
@@ -207,7 +227,7 @@ OMNIHEAP_EXPORT void sys_heap_free(struct sys_heap *heap, void *mem) {
   eng::Fault f;
   {
     Guard guard;
-    f = with_engine(heap->heap, [&](auto *e, auto *h) {
+    f = with_engine(control(heap), [&](auto *e, auto *h) {
       using E = std::remove_pointer_t<decltype(e)>;
       return E::free(h, mem);
     });
@@ -235,7 +255,7 @@ OMNIHEAP_EXPORT void *sys_heap_aligned_realloc(struct sys_heap *heap, void *ptr,
   void *result;
   {
     Guard guard;
-    result = with_engine(heap->heap, [&](auto *e, auto *h) -> void * {
+    result = with_engine(control(heap), [&](auto *e, auto *h) -> void * {
       using E = std::remove_pointer_t<decltype(e)>;
       f = E::check(h, ptr);
       if (f != eng::Fault::none) return nullptr;
@@ -260,7 +280,7 @@ OMNIHEAP_EXPORT size_t sys_heap_usable_size(struct sys_heap *heap, void *mem) {
   size_t n = 0;
   {
     Guard guard;
-    f = with_engine(heap->heap, [&](auto *e, auto *h) {
+    f = with_engine(control(heap), [&](auto *e, auto *h) {
       using E = std::remove_pointer_t<decltype(e)>;
       const eng::Fault g = E::check(h, mem);
       if (g == eng::Fault::none) n = E::usable_size(h, mem);
@@ -272,11 +292,9 @@ OMNIHEAP_EXPORT size_t sys_heap_usable_size(struct sys_heap *heap, void *mem) {
 }
 
 OMNIHEAP_EXPORT bool sys_heap_validate(struct sys_heap *heap) {
-  if (heap == nullptr || heap->heap == nullptr || reinterpret_cast<void *>(heap->heap) == &null_heap) {
-    return false;
-  }
+  if (heap == nullptr || reinterpret_cast<void *>(control(heap)) == &null_heap) return false;
   Guard guard;
-  return with_engine(heap->heap, [&](auto *e, auto *h) {
+  return with_engine(control(heap), [&](auto *e, auto *h) {
     using E = std::remove_pointer_t<decltype(e)>;
     return E::valid(h);
   });
@@ -285,7 +303,7 @@ OMNIHEAP_EXPORT bool sys_heap_validate(struct sys_heap *heap) {
 OMNIHEAP_EXPORT int sys_heap_runtime_stats_get(struct sys_heap *heap, struct sys_memory_stats *stats) {
   if (heap == nullptr || stats == nullptr) return einval;
   Guard guard;
-  with_engine(heap->heap, [&](auto *e, auto *h) {
+  with_engine(control(heap), [&](auto *e, auto *h) {
     using E = std::remove_pointer_t<decltype(e)>;
     stats->free_bytes = E::free_bytes(h);
     stats->allocated_bytes = E::used_bytes(h);
@@ -297,7 +315,7 @@ OMNIHEAP_EXPORT int sys_heap_runtime_stats_get(struct sys_heap *heap, struct sys
 OMNIHEAP_EXPORT int sys_heap_runtime_stats_reset_max(struct sys_heap *heap) {
   if (heap == nullptr) return einval;
   Guard guard;
-  with_engine(heap->heap, [&](auto *e, auto *h) {
+  with_engine(control(heap), [&](auto *e, auto *h) {
     using E = std::remove_pointer_t<decltype(e)>;
     E::reset_peak(h);
   });
@@ -373,12 +391,12 @@ template <class E> void print_info(typename E::Control *h, bool dump_chunks) noe
 } // namespace
 
 OMNIHEAP_EXPORT void sys_heap_print_info(struct sys_heap *heap, bool dump_chunks) {
-  if (heap == nullptr || reinterpret_cast<void *>(heap->heap) == &null_heap) {
+  if (heap == nullptr || reinterpret_cast<void *>(control(heap)) == &null_heap) {
     omniheap_port_write("sys_heap: not initialised\n", 26);
     return;
   }
   Guard guard;
-  with_engine(heap->heap, [&](auto *e, auto *h) {
+  with_engine(control(heap), [&](auto *e, auto *h) {
     using E = std::remove_pointer_t<decltype(e)>;
     print_info<E>(h, dump_chunks);
   });

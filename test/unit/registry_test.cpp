@@ -93,3 +93,34 @@ TEST(Registry, UnnamedHeapsAreShownWithTheirAddress) {
 }
 
 } // namespace
+
+extern "C" {
+#include <zephyr/sys/sys_heap.h>
+}
+
+namespace {
+
+// A sys_heap declared on the stack registers itself; once its object is gone
+// (here: overwritten, as a reused stack frame would be), the registry drops it.
+TEST(Registry, DeadHeapObjectsAreDropped) {
+  alignas(8) static unsigned char memory[1024];
+  const size_t before = omniheap_heap_count();
+  auto *heap = new sys_heap{};
+  sys_heap_init(heap, memory, sizeof memory);
+  EXPECT_EQ(omniheap_heap_count(), before + 1);
+  omniheap_heap_t *h = omniheap_heap_find(heap);
+  ASSERT_NE(h, nullptr);
+  EXPECT_EQ(omniheap_heap_family(h), OMNIHEAP_FAMILY_SYS_HEAP);
+  heap->heap = nullptr; // the object no longer holds the heap
+  EXPECT_EQ(omniheap_heap_find(heap), nullptr);
+  EXPECT_EQ(omniheap_heap_count(), before);
+  delete heap;
+  // The same memory initialised again through another object registers anew.
+  sys_heap other{};
+  sys_heap_init(&other, memory, sizeof memory);
+  EXPECT_NE(omniheap_heap_find(&other), nullptr);
+  EXPECT_EQ(omniheap_heap_count(), before + 1);
+  omniheap_heap_unregister(omniheap_heap_find(&other));
+}
+
+} // namespace

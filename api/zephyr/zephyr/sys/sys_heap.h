@@ -62,6 +62,11 @@ struct z_heap;
 /**
  * @brief A low-level heap. Declare one (statically or on the stack) and call
  *        sys_heap_init().
+ *
+ * A heap object that was never initialised but has `init_mem` and
+ * `init_bytes` set (a statically defined heap, as `K_HEAP_DEFINE` makes) is
+ * initialised by its first use. One that is all zeros behaves as an empty
+ * heap: every allocation fails.
  */
 struct sys_heap {
   struct z_heap *heap; /**< The heap's metadata: the start of its memory, rounded up to 8. */
