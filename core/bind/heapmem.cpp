@@ -32,6 +32,7 @@ constexpr size_t arena_size = OMNIHEAP_CONF_HEAPMEM_ARENA_SIZE;
 static_assert(arena_size >= 16, "OMNIHEAP_CONF_HEAPMEM_ARENA_SIZE is too small");
 constexpr size_t free_units = (arena_size + unit - 1) / unit;
 constexpr size_t max_zones = OMNIHEAP_CONF_HEAPMEM_MAX_ZONES;
+constexpr heapmem_zone_t invalid_zone = 0xFFU; // HEAPMEM_ZONE_INVALID, without its C cast
 static_assert(max_zones >= 1 && max_zones <= 255, "OMNIHEAP_CONF_HEAPMEM_MAX_ZONES must be 1 ... 255");
 
 // 4-byte headers where the arena is small enough and the Control block can
@@ -228,18 +229,18 @@ void *zeroed(size_t nmemb, size_t size, const char *file, unsigned line) noexcep
 OMNIHEAP_EXPORT heapmem_zone_t heapmem_zone_register(const char *name, size_t zone_size) {
   Guard guard;
   arena_heap();
-  if (name == nullptr || zone_size == 0U) return HEAPMEM_ZONE_INVALID;
+  if (name == nullptr || zone_size == 0U) return invalid_zone;
   Zone &general = zones[HEAPMEM_ZONE_GENERAL];
-  if (zone_size > general.budget - general.allocated) return HEAPMEM_ZONE_INVALID;
+  if (zone_size > general.budget - general.allocated) return invalid_zone;
   size_t slot = 0;
   for (size_t z = 1; z < max_zones; ++z) {
     if (zones[z].name == nullptr) {
       if (slot == 0U) slot = z;
     } else if (strcmp(zones[z].name, name) == 0) {
-      return HEAPMEM_ZONE_INVALID;
+      return invalid_zone;
     }
   }
-  if (slot == 0U) return HEAPMEM_ZONE_INVALID;
+  if (slot == 0U) return invalid_zone;
   zones[slot] = Zone{name, zone_size, 0};
   general.budget -= zone_size;
   return static_cast<heapmem_zone_t>(slot);

@@ -647,8 +647,10 @@ private:
     if (OMNIHEAP_UNLIKELY(hr[0] != s || l >= c)) return Fault::corrupt;
     h->headroom += s;
     ++h->frees;
+    // Free from here on, even where the header ends up inside a merged
+    // chunk: a second free of this block then finds it not in use.
+    hc[1] = static_cast<Field>(s << 1);
     if (OMNIHEAP_LIKELY((at(h, l)[1] & hr[1] & 1U) != 0U)) { // both neighbours in use
-      hc[1] = static_cast<Field>(s << 1);
       push(h, c, s);
     } else {
       merge(h, c, s);
@@ -693,9 +695,9 @@ private:
   static void release_chunk(Control *h, size_t c) noexcept {
     Field *const hc = at(h, c);
     const size_t s = hc[1] >> 1;
+    hc[1] = static_cast<Field>(s << 1);
     if (OMNIHEAP_LIKELY((at(h, c - hc[0])[1] & at(h, c + s)[1] & 1U) != 0U)) {
-      hc[1] = static_cast<Field>(s << 1); // both neighbours in use
-      push(h, c, s);
+      push(h, c, s); // both neighbours in use
       return;
     }
     merge(h, c, s);

@@ -271,3 +271,32 @@ TYPED_TEST(Engine, ReferenceModelStress) {
 }
 
 } // namespace
+
+namespace {
+
+// A block freed into a free neighbour leaves its old header inside the merged
+// chunk; freeing it again must still be a double free.
+TYPED_TEST(Engine, DoubleFreeAfterAMergeIsCaught) {
+  using E = typename TestFixture::Eng;
+  auto *h = this->make(4096);
+  for (size_t align : {size_t(16), size_t(64), size_t(256)}) {
+    void *p = E::aligned_alloc(h, align, 0, 3); // free prefix and suffix around it
+    ASSERT_NE(p, nullptr);
+    ASSERT_EQ(E::free(h, p), Fault::none);
+    EXPECT_NE(E::free(h, p), Fault::none) << align;
+    EXPECT_TRUE(E::valid(h));
+  }
+  void *a = E::alloc(h, 40);
+  void *b = E::alloc(h, 40);
+  void *c = E::alloc(h, 40);
+  ASSERT_EQ(E::free(h, a), Fault::none);
+  ASSERT_EQ(E::free(h, b), Fault::none); // merges into a
+  EXPECT_NE(E::free(h, b), Fault::none);
+  ASSERT_EQ(E::free(h, c), Fault::none); // merges both ways
+  EXPECT_NE(E::free(h, c), Fault::none);
+  EXPECT_NE(E::free(h, a), Fault::none);
+  EXPECT_TRUE(E::valid(h));
+  EXPECT_EQ(E::used_units(h), 0U);
+}
+
+} // namespace
