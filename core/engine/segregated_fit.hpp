@@ -629,7 +629,8 @@ private:
     const size_t su = size_used(h, c);
     if (OMNIHEAP_UNLIKELY((su & 1U) == 0U)) return Fault::double_free;
     const size_t s = su >> 1;
-    if (OMNIHEAP_UNLIKELY(s > h->end - c || left_of(h, c + s) != s || c - left_of(h, c) >= c)) {
+    if (OMNIHEAP_UNLIKELY(s > h->end - c || left_of(h, c + s) != s || c - left_of(h, c) >= c ||
+                          size(h, c - left_of(h, c)) != left_of(h, c))) {
       return Fault::corrupt;
     }
     return Fault::none;
@@ -645,12 +646,14 @@ private:
     const Field *const hr = at(h, c + s);
     const size_t l = c - hc[0];
     if (OMNIHEAP_UNLIKELY(hr[0] != s || l >= c)) return Fault::corrupt;
+    const size_t lsu = at(h, l)[1];
+    if (OMNIHEAP_UNLIKELY((lsu >> 1) != hc[0])) return Fault::corrupt; // right(left(c)) != c
     h->headroom += s;
     ++h->frees;
     // Free from here on, even where the header ends up inside a merged
     // chunk: a second free of this block then finds it not in use.
     hc[1] = static_cast<Field>(s << 1);
-    if (OMNIHEAP_LIKELY((at(h, l)[1] & hr[1] & 1U) != 0U)) { // both neighbours in use
+    if (OMNIHEAP_LIKELY((lsu & hr[1] & 1U) != 0U)) { // both neighbours in use
       push(h, c, s);
     } else {
       merge(h, c, s);
