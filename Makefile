@@ -170,7 +170,7 @@ $(B)/pic/%.o: %.c $(CONFIG_H) $(FLAGS_STAMP)
 # internal (hidden) symbols are then made local, so the archive exports only
 # the documented C API; the port's objects stay separate.
 $(B)/obj/omniheap-core.o: $(CORE_OBJS) tools/localize.sh
-	$(CXX) $(CPU_FLAGS) -r -nostdlib -o $@.tmp $(CORE_OBJS)
+	$(CXX) $(CPU_FLAGS) -r -nostdlib -Wl,--unique -o $@.tmp $(CORE_OBJS)
 	tools/localize.sh $(OBJCOPY) $(READELF) $@.tmp $@
 	@rm -f $@.tmp
 
