@@ -3,8 +3,9 @@
 # "N passed, N failed" summed over all lanes; exits non-zero on any failure.
 #
 # Lanes: host build; C++ unit tests (GoogleTest); C conformance suite as C99
-# and C11 (posix port) and with the none port; the suite under ASan+UBSan;
-# ThreadSanitizer lanes (unit tests, locked-MEMB stress); a fixed-seed
+# and C11 (posix port), as a 32-bit host program (-m32) and with the none port; the suite under ASan+UBSan;
+# the sys_heap/heapmem reference-model stress (10^6 operations);
+# ThreadSanitizer lanes (unit tests, stress programs in the locked build); a fixed-seed
 # libFuzzer run of the fuzz targets (ASan+UBSan); build and packaging
 # checks (test/build/*.sh); the MCU lane: the conformance suite
 # cross-compiled and run under qemu-system-arm on every QEMU target of
@@ -89,10 +90,17 @@ config() { # config TARGET KEY
 echo "omniheap make test: lanes (logs in $LOGS/)"
 
 # ---- host ------------------------------------------------------------------------
-if step build-host $MAKE $JOBS TARGET=host lib unit conformance; then
+if step build-host $MAKE $JOBS TARGET=host lib unit conformance stress; then
   lane unit build/host/test/unit
   lane conformance-c99 build/host/test/conformance-c99
   lane conformance-c11 build/host/test/conformance-c11
+  # Reference-model stress of sys_heap and heapmem: 10^6 operations, the
+  # heaps validated after every one.
+  lane stress-heaps-model build/host/test/stress-heaps_model 1592639710 1000000 1
+fi
+# 32-bit size_t and pointers on the host (gcc -m32, Debian's gcc-multilib).
+if step build-host32 $MAKE $JOBS TARGET=host32 lib conformance; then
+  lane conformance-host32 build/host32/test/conformance-c11
 fi
 if step build-host-none $MAKE $JOBS TARGET=host-none conformance; then
   lane conformance-none-port build/host-none/test/conformance-c11

@@ -139,11 +139,14 @@ typedef struct omniheap_heap omniheap_heap_t;
  * (the end of the last field filled).
  *
  * Byte counts are in the family's own unit of account: MEMB counts whole
- * blocks of `size` bytes; general heaps count the bytes usable by the caller.
+ * blocks of `size` bytes; general heaps (heapmem, sys_heap ...) count whole
+ * chunks, their headers included, so that `in_use + free_bytes == capacity`
+ * (the bytes a caller may use in one block: the family's usable-size
+ * function). `largest_free` is always a request size.
  */
 typedef struct omniheap_stats {
   size_t struct_size;          /**< In: size of the caller's structure. Out: bytes filled. */
-  size_t capacity;             /**< Bytes the heap manages for its users (metadata excluded). */
+  size_t capacity;             /**< Bytes the heap manages for its blocks (its own control data excluded). */
   size_t in_use;               /**< Bytes in live (allocated) blocks. */
   size_t peak;                 /**< High-water mark of `in_use` since init or the last peak reset. */
   size_t free_bytes;           /**< Bytes available to future allocations, in total. */

@@ -38,6 +38,7 @@ inline omniheap_fault_kind_t fault_kind(engine::Fault f) noexcept {
   switch (f) {
   case engine::Fault::double_free: return OMNIHEAP_FAULT_DOUBLE_FREE;
   case engine::Fault::corrupt: return OMNIHEAP_FAULT_CORRUPT_METADATA;
+  case engine::Fault::interior: return OMNIHEAP_FAULT_INTERIOR_POINTER;
   case engine::Fault::foreign:
   case engine::Fault::null_pointer:
   case engine::Fault::none: break;

@@ -92,9 +92,14 @@ void mark(void *p, heapmem_zone_t zone, const char *file, unsigned line) noexcep
 
 // ---- set-up and registry ---------------------------------------------------------------
 
+// The largest request heapmem_alloc() could satisfy now: the largest free
+// chunk, within what is left of the GENERAL zone's budget, less the zone byte.
+size_t largest_request() noexcept;
+
 void stats_op(const void *, omniheap_stats_t *out) noexcept {
   Guard guard;
   omniheap::bind::engine_stats<E>(heap, out);
+  out->largest_free = largest_request();
 }
 int validate_op(const void *) noexcept {
   Guard guard;
@@ -125,6 +130,16 @@ inline Control *arena_heap() noexcept {
   return heap;
 }
 
+size_t largest_request() noexcept {
+  const Zone &general = zones[HEAPMEM_ZONE_GENERAL];
+  const size_t room = general.budget - general.allocated; // whole chunks
+  const size_t by_budget = room / unit * unit >= E::header ? room / unit * unit - E::header : 0U;
+  size_t n = E::largest_free(heap);
+  if (n > by_budget) n = by_budget;
+  if (n > arena_size) n = arena_size;
+  return n > zone_bytes ? n - zone_bytes : 0U;
+}
+
 size_t footprint() noexcept {
   const size_t used = E::total_bytes(heap) - E::top_free_units(heap) * unit;
   return used < arena_size ? used : arena_size;
@@ -145,7 +160,11 @@ OMNIHEAP_COLD void report(const void *p, eng::Fault f, const char *function) {
 
 void *allocate(heapmem_zone_t zone, size_t size, const char *file, unsigned line) noexcept {
   Control *h = arena_heap();
-  if (size == 0U || size > arena_size || zone >= max_zones || zones[zone].budget == 0U) return nullptr;
+  if (size == 0U) return nullptr;
+  if (size > arena_size || zone >= max_zones || zones[zone].budget == 0U) {
+    ++h->failures;
+    return nullptr;
+  }
   const size_t extra = zone_bytes + (file != nullptr ? debug_bytes : 0U);
   const Control before = *h; // the counters, to undo an allocation over budget
   void *p = E::alloc(h, size + extra);
@@ -190,7 +209,10 @@ void *resize(void *p, size_t size, const char *file, unsigned line) noexcept {
     report(p, f, "heapmem_realloc");
     return nullptr;
   }
-  if (size > arena_size) return nullptr;
+  if (size > arena_size) {
+    ++h->failures;
+    return nullptr;
+  }
   const heapmem_zone_t zone = zone_of(p);
   const bool debug = file != nullptr || origin_slot(p)->magic == origin_magic;
   const Origin origin = debug && file == nullptr ? *origin_slot(p) : Origin{file, line, origin_magic};
@@ -216,7 +238,11 @@ void *resize(void *p, size_t size, const char *file, unsigned line) noexcept {
 }
 
 void *zeroed(size_t nmemb, size_t size, const char *file, unsigned line) noexcept {
-  if (nmemb == 0U || size == 0U || nmemb > SIZE_MAX / size) return nullptr;
+  if (nmemb == 0U || size == 0U) return nullptr;
+  if (nmemb > SIZE_MAX / size) {
+    ++arena_heap()->failures;
+    return nullptr;
+  }
   void *p = allocate(HEAPMEM_ZONE_GENERAL, nmemb * size, file, line);
   if (p != nullptr) memset(p, 0, nmemb * size);
   return p;

@@ -147,7 +147,7 @@ Alignment decode(size_t align) noexcept {
     d.a = align - low;
     d.rewind = low;
   }
-  d.valid = (d.a & (d.a - 1U)) == 0U && d.rewind % 4U == 0U;
+  d.valid = (d.a & (d.a - 1U)) == 0U;
   return d;
 }
 

@@ -39,16 +39,20 @@
 // above its own looks at the first chunk of its own class before it fails
 // (better use of a nearly full heap, still O(1)).
 //
-// An aligned block may start a few bytes (a multiple of 4) into its chunk's
-// user area, when no chunk start has the requested alignment (e.g. 8-aligned
-// blocks with 4-byte headers, as in Zephyr): the chunk's first 4 user bytes
-// then hold a tag naming the chunk, and free() maps such a pointer back to its
-// chunk only if the tag is there.
+// An aligned block may start a few bytes into its chunk's user area, when no
+// chunk start has the requested alignment (e.g. 8-aligned blocks with 4-byte
+// headers, as in Zephyr, or an alignment with a "rewind"): the gap is 4 to
+// unit + 3 bytes (a gap of 1 to 3 bytes is taken one unit further), and the
+// chunk's first 4 user bytes hold a tag naming the chunk and the gap; a
+// pointer off the unit grid is a block only if its chunk holds that tag.
 //
 // Misuse is detected before anything changes: a pointer outside the heap or
 // off its grid, a chunk that is not in use (double free), and a header whose
 // neighbours disagree with it (interior pointer, overflow of the block below
-// or above) are reported through Fault, and the heap is left as it was.
+// or above) fail the constant-time checks of free() and check(); the heap is
+// left as it was. Only then, to name the fault (foreign, interior, double
+// free, corrupt), diagnose() walks the chunks up to the pointer: misuse costs
+// O(chunks), correct calls stay O(1).
 #pragma once
 
 #include <stddef.h>
@@ -65,9 +69,10 @@ namespace omniheap::engine {
 enum class Fault : uint8_t {
   none,
   null_pointer,
-  foreign,     // outside the heap, or not on its grid
-  double_free, // the chunk is not in use
-  corrupt,     // the headers around the chunk disagree (interior pointer, overflow)
+  foreign,     // outside the heap
+  interior,    // inside the heap, not a block that was handed out
+  double_free, // a block that is free already
+  corrupt,     // the headers on the way to the pointer, or around it, disagree
 };
 
 // The compile-time shape of a heap: header field width, unit size and the
@@ -100,6 +105,9 @@ public:
   static constexpr unsigned sub_bits = 4;
   static constexpr unsigned word_bits = sizeof(Word) * 8;
   static constexpr uint32_t gap_tag = 0x5A1C7A95U;
+  static constexpr uint16_t gapped_flag = 1U;
+  // Largest gap between a chunk's user area and its (aligned) block.
+  static constexpr size_t max_gap = unit + 3U;
 
   static constexpr unsigned class_of_formula(size_t x) noexcept {
     const unsigned f = bits::log2_floor(x | (size_t(1) << sub_bits)) - sub_bits;
@@ -115,7 +123,7 @@ public:
     Field first;      // index of the first chunk after chunk 0
     Field end;        // index of the end marker
     uint16_t classes; // number of size classes
-    uint16_t flags;   // for the binding
+    uint16_t flags;   // gapped_flag: some block was handed out with a gap
     size_t first_bytes; // first * unit
     size_t span_bytes;  // (end - first) * unit
     size_t peak_units;  // high-water mark of units in use
@@ -219,34 +227,34 @@ public:
     return take_above(h, need, w + 1U);
   }
 
-  // A block p with (p + offset) % align == 0: align a power of two, offset a
-  // multiple of 4 below align. nullptr (counted as a failure) if no chunk
-  // fits. Unused prefix and suffix chunks go back to the heap at once.
+  // A block p with (p + offset) % align == 0: align a power of two, offset
+  // below align. nullptr (counted as a failure) if no chunk fits. Unused
+  // prefix and suffix chunks go back to the heap at once.
   static void *aligned_alloc(Control *h, size_t align, size_t offset, size_t bytes) noexcept {
     const size_t start_mod = (reinterpret_cast<uintptr_t>(h) + header) % unit; // of every chunk's user area
-    const size_t most_gap = unit - 4U;
-    if (OMNIHEAP_UNLIKELY(bytes - 1U >= max_chunk_units * unit - header - most_gap)) return fail(h);
+    if (OMNIHEAP_UNLIKELY(bytes - 1U >= max_chunk_units * unit - header - max_gap)) return fail(h);
+    const size_t grid = align < unit ? align : unit;
+    // Every fitting block lies this far into its chunk's user area.
+    size_t gap = (grid - (start_mod + offset) % grid) % grid;
+    if (gap != 0U && gap < 4U) gap += unit; // room for the tag
     if (align <= unit) {
-      const size_t gap = (align - (start_mod + offset) % align) % align;
       if (gap == 0U) return alloc(h, bytes); // every chunk start fits
-      // A fixed gap fits (align 8 with 4-byte headers, or an offset).
       unsigned char *p = static_cast<unsigned char *>(take(h, units_for(bytes + gap)));
       if (p == nullptr) return nullptr;
-      tag_gap(h, p);
+      tag_gap(h, p, gap);
       return p + gap;
     }
-    const size_t need = units_for(bytes + most_gap);
+    const size_t need = units_for(bytes + gap);
     const size_t slack = align / unit + min_units; // the worst prefix
     if (need + slack > max_chunk_units) return fail(h);
     unsigned char *p = static_cast<unsigned char *>(take(h, need + slack));
     if (p == nullptr) return nullptr;
     const uintptr_t base = reinterpret_cast<uintptr_t>(p);
-    // First aligned address at or after p whose prefix is empty or a chunk.
-    uintptr_t a = ((base + offset + align - 1U) & ~uintptr_t(align - 1U)) - offset;
-    while ((a - base) / unit != 0U && (a - base) / unit < min_units) a += align;
+    // First fitting address at least `gap` past p whose prefix is empty or a chunk.
+    uintptr_t a = ((base + gap + offset + align - 1U) & ~uintptr_t(align - 1U)) - offset;
+    while ((a - gap - base) / unit != 0U && (a - gap - base) / unit < min_units) a += align;
     const size_t c = chunk_of(h, p);
-    const size_t nc = c + (a - base) / unit;
-    const size_t gap = (a - base) % unit;
+    const size_t nc = c + (a - gap - base) / unit;
     if (nc != c) { // the prefix becomes a free chunk
       const size_t total = size(h, c);
       const size_t prefix = nc - c;
@@ -256,8 +264,8 @@ public:
       h->headroom += prefix;
       release_chunk(h, c);
     }
-    shrink(h, nc, units_for(bytes + gap));
-    if (gap != 0U) tag_gap(h, user(h, nc));
+    shrink(h, nc, need);
+    if (gap != 0U) tag_gap(h, user(h, nc), gap);
     return reinterpret_cast<void *>(a);
   }
 
@@ -265,27 +273,36 @@ public:
 
   static Fault free(Control *h, void *p) noexcept {
     const uintptr_t rel = reinterpret_cast<uintptr_t>(p) - reinterpret_cast<uintptr_t>(h) - header;
+    Fault f;
     if (OMNIHEAP_UNLIKELY(rel - h->first_bytes >= h->span_bytes || (rel & (unit - 1U)) != 0U)) {
-      return free_unusual(h, p, rel);
+      f = free_unusual(h, p);
+    } else {
+      f = free_chunk(h, rel / unit);
     }
-    return free_chunk(h, rel / unit);
+    if (OMNIHEAP_UNLIKELY(f != Fault::none)) return diagnose(h, p);
+    return Fault::none;
   }
 
   // Is p a block in use of this heap? Fault::none if so.
   static Fault check(Control *h, const void *p) noexcept {
     const uintptr_t rel = reinterpret_cast<uintptr_t>(p) - reinterpret_cast<uintptr_t>(h) - header;
+    Fault f;
     if (OMNIHEAP_UNLIKELY(rel - h->first_bytes >= h->span_bytes || (rel & (unit - 1U)) != 0U)) {
-      return check_unusual(h, p, rel);
+      f = check_unusual(h, p);
+    } else {
+      f = check_chunk(h, rel / unit);
     }
-    return check_chunk(h, rel / unit);
+    if (OMNIHEAP_UNLIKELY(f != Fault::none)) return diagnose(h, p);
+    return Fault::none;
   }
 
   // Chunk of block p (which passed check()), and the bytes before p in it.
-  static size_t chunk_of(const Control *h, const void *p) noexcept {
-    return (reinterpret_cast<uintptr_t>(p) - reinterpret_cast<uintptr_t>(h) - header) / unit;
-  }
   static size_t gap_of(const Control *h, const void *p) noexcept {
-    return (reinterpret_cast<uintptr_t>(p) - reinterpret_cast<uintptr_t>(h) - header) % unit;
+    const size_t g = (reinterpret_cast<uintptr_t>(p) - reinterpret_cast<uintptr_t>(h) - header) % unit;
+    return g != 0U && g < 4U ? g + unit : g;
+  }
+  static size_t chunk_of(const Control *h, const void *p) noexcept {
+    return (reinterpret_cast<uintptr_t>(p) - reinterpret_cast<uintptr_t>(h) - header - gap_of(h, p)) / unit;
   }
 
   // ---- realloc -----------------------------------------------------------------------
@@ -411,7 +428,8 @@ public:
     while (c < h->end) {
       const size_t s = size(h, c);
       if (s == 0U || s > h->end - c) return false;
-      if (fn(user(h, c), s * unit - header, used(h, c)) != 0) return true;
+      const size_t gap = used(h, c) ? tagged_gap(h, c) : 0U;
+      if (fn(user(h, c) + gap, s * unit - header - gap, used(h, c)) != 0) return true;
       c += s;
     }
     return c == h->end;
@@ -686,33 +704,80 @@ private:
   }
 
   // Off the grid or outside: NULL, foreign, or an aligned block a few bytes
-  // into its chunk.
-  OMNIHEAP_COLD static Fault check_unusual(Control *h, const void *p, uintptr_t rel) noexcept {
-    if (p == nullptr) return Fault::null_pointer;
-    if (rel - h->first_bytes >= h->span_bytes || rel % 4U != 0U) return Fault::foreign;
-    const size_t c = rel / unit;
+  // into its chunk (Fault::none). Any other answer only means "not a block":
+  // diagnose() names the fault.
+  OMNIHEAP_COLD static Fault check_unusual(Control *h, const void *p) noexcept {
+    const uintptr_t rel = reinterpret_cast<uintptr_t>(p) - reinterpret_cast<uintptr_t>(h) - header;
+    const size_t gap = gap_of(h, p);
+    if (p == nullptr || gap == 0U || rel - gap - h->first_bytes >= h->span_bytes) return Fault::foreign;
+    const size_t c = (rel - gap) / unit;
     const Fault f = check_chunk(h, c);
     if (f != Fault::none) return f;
     // Only a block handed out with a gap has the tag before it.
-    return read_tag(h, c) == tag_for(c) ? Fault::none : Fault::corrupt;
+    return read_tag(h, c) == tag_for(c, gap) ? Fault::none : Fault::corrupt;
   }
-  OMNIHEAP_COLD static Fault free_unusual(Control *h, void *p, uintptr_t rel) noexcept {
-    const Fault f = check_unusual(h, p, rel);
+  OMNIHEAP_COLD static Fault free_unusual(Control *h, void *p) noexcept {
+    const Fault f = check_unusual(h, p);
     if (f != Fault::none) return f;
-    return free_chunk(h, rel / unit);
+    return free_chunk(h, chunk_of(h, p));
   }
 
-  static uint32_t tag_for(size_t c) noexcept {
-    return gap_tag ^ static_cast<uint32_t>(c * 0x9E3779B1U);
+  // Names the fault of a pointer that failed the checks of free() or
+  // check(), walking the chunks from the first up to the pointer.
+  OMNIHEAP_COLD OMNIHEAP_NOINLINE static Fault diagnose(Control *h, const void *p) noexcept {
+    if (p == nullptr) return Fault::null_pointer;
+    const uintptr_t a = reinterpret_cast<uintptr_t>(p);
+    const uintptr_t start = reinterpret_cast<uintptr_t>(h);
+    if (a < start || a - start >= (size_t(h->end) + 1U) * unit) return Fault::foreign;
+    const uintptr_t rel = a - start;
+    if (rel < h->first_bytes + header) return Fault::interior; // the Control block
+    size_t c = h->first;
+    size_t left = h->first;
+    while (c < h->end) {
+      const size_t s = size(h, c);
+      if (s == 0U || s > h->end - c || left_of(h, c) != left) return Fault::corrupt;
+      if (rel < (c + s) * unit + header) { // p is in chunk c's user area
+        if (used(h, c)) {
+          // The block of chunk c, whose headers passed the walk: its right
+          // neighbour must disagree.
+          if (rel == c * unit + header + tagged_gap(h, c)) return Fault::corrupt;
+          return Fault::interior;
+        }
+        if (rel == c * unit + header) return Fault::double_free;
+        // A freed block merged into this free chunk left its header,
+        // marked free, on the grid.
+        const size_t g = (rel - header) / unit;
+        if ((rel - header) % unit == 0U && !used(h, g) && size(h, g) != 0U && size(h, g) <= c + s - g) {
+          return Fault::double_free;
+        }
+        return Fault::interior;
+      }
+      left = s;
+      c += s;
+    }
+    return c == h->end ? Fault::interior : Fault::corrupt; // past the last chunk: the end marker
+  }
+
+  // The tag of a block `gap` bytes into chunk c's user area.
+  static uint32_t tag_for(size_t c, size_t gap) noexcept {
+    return ((gap_tag ^ static_cast<uint32_t>(c * 0x9E3779B1U)) & ~uint32_t(0xFFU)) | static_cast<uint32_t>(gap);
   }
   static uint32_t read_tag(Control *h, size_t c) noexcept {
     uint32_t t;
     memcpy(&t, user(h, c), sizeof t);
     return t;
   }
-  static void tag_gap(Control *h, unsigned char *chunk_user) noexcept {
-    const uint32_t t = tag_for(chunk_of(h, chunk_user));
+  static void tag_gap(Control *h, unsigned char *chunk_user, size_t gap) noexcept {
+    const uint32_t t = tag_for(chunk_of(h, chunk_user), gap);
     memcpy(chunk_user, &t, sizeof t);
+    h->flags |= gapped_flag;
+  }
+  // The gap of chunk c's block if the chunk holds a gap tag, else 0.
+  static size_t tagged_gap(Control *h, size_t c) noexcept {
+    if ((h->flags & gapped_flag) == 0U) return 0U;
+    const uint32_t t = read_tag(h, c);
+    const size_t gap = t & 0xFFU;
+    return gap >= 4U && gap <= max_gap && gap < size(h, c) * unit - header && t == tag_for(c, gap) ? gap : 0U;
   }
 
   // ---- composite steps -------------------------------------------------------------------

@@ -108,6 +108,7 @@ int main(void) {
 #if OMNIHEAP_CONF_MEMB_LOCKED
   OH_RUN(test_threads_share_a_locked_pool);
 #else
+  (void)test_threads_share_a_locked_pool;
   oh_test_note("skipped: MEMB is unlocked in this build (OMNIHEAP_CONF_MEMB_LOCKED=0)");
 #endif
   return oh_test_summary();

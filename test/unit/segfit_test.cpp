@@ -137,12 +137,16 @@ TYPED_TEST(Engine, MisuseIsDetectedAndChangesNothing) {
   int stack_object = 0;
   EXPECT_EQ(E::free(h, nullptr), Fault::null_pointer);
   EXPECT_EQ(E::free(h, &stack_object), Fault::foreign);
-  EXPECT_EQ(E::free(h, a + 1), Fault::foreign) << "off the grid";
-  EXPECT_NE(E::free(h, a + 2 * E::unit), Fault::none) << "interior pointer on the grid";
-  EXPECT_EQ(E::free(h, this->region_), Fault::foreign) << "before the first chunk";
+  EXPECT_EQ(E::free(h, a + 1), Fault::interior) << "off the grid";
+  EXPECT_EQ(E::free(h, a + 2 * E::unit), Fault::interior) << "interior pointer on the grid";
+  EXPECT_EQ(E::free(h, b + 63), Fault::interior);
+  EXPECT_EQ(E::free(h, reinterpret_cast<unsigned char *>(h) + 8), Fault::interior) << "the Control block";
+  EXPECT_EQ(E::free(h, b + 200), Fault::interior) << "free space, off any old block";
+  EXPECT_EQ(E::free(h, this->region_ + this->region_bytes_ + 8), Fault::foreign) << "past the region";
   EXPECT_EQ(std::vector<unsigned char>(this->region_, this->region_ + this->region_bytes_), before);
   ASSERT_EQ(E::free(h, a), Fault::none);
   EXPECT_EQ(E::free(h, a), Fault::double_free);
+  EXPECT_EQ(E::check(h, a), Fault::double_free);
   EXPECT_TRUE(E::valid(h));
   // An overflow of b into its right neighbour's header is caught when b is freed.
   std::memset(b, 0x41, E::usable_size(h, b) + 2);
@@ -154,7 +158,7 @@ TYPED_TEST(Engine, AlignedBlocksMeetTheirAlignmentAndGiveEverythingBack) {
   auto *h = this->make(1 << 16);
   const size_t initial = E::free_bytes(h);
   for (size_t align = 4; align <= 4096; align <<= 1) {
-    for (size_t offset : {size_t(0), size_t(4), size_t(8)}) {
+    for (size_t offset : {size_t(0), size_t(1), size_t(2), size_t(3), size_t(4), size_t(6), size_t(8)}) {
       if (offset >= align) continue;
       for (size_t n : {size_t(1), size_t(13), size_t(200)}) {
         auto *p = static_cast<unsigned char *>(E::aligned_alloc(h, align, offset, n));
@@ -164,6 +168,17 @@ TYPED_TEST(Engine, AlignedBlocksMeetTheirAlignmentAndGiveEverythingBack) {
         EXPECT_TRUE(this->inside(p, n));
         std::memset(p, 0x5C, n);
         EXPECT_EQ(E::check(h, p), Fault::none);
+        EXPECT_EQ(E::check(h, p + 1), Fault::interior);
+        // The walk reports the block at the caller's pointer.
+        bool seen = false;
+        E::walk(h, [&](unsigned char *q, size_t bytes, bool used) {
+          if (used) {
+            seen = q == p;
+            EXPECT_EQ(bytes, E::usable_size(h, p));
+          }
+          return 0;
+        });
+        EXPECT_TRUE(seen) << align << "/" << offset << "/" << n;
         EXPECT_TRUE(E::valid(h));
         ASSERT_EQ(E::free(h, p), Fault::none);
         EXPECT_EQ(E::free_bytes(h), initial) << "prefix and suffix came back";
@@ -291,12 +306,32 @@ TYPED_TEST(Engine, DoubleFreeAfterAMergeIsCaught) {
   void *c = E::alloc(h, 40);
   ASSERT_EQ(E::free(h, a), Fault::none);
   ASSERT_EQ(E::free(h, b), Fault::none); // merges into a
-  EXPECT_NE(E::free(h, b), Fault::none);
+  EXPECT_EQ(E::free(h, b), Fault::double_free);
   ASSERT_EQ(E::free(h, c), Fault::none); // merges both ways
-  EXPECT_NE(E::free(h, c), Fault::none);
-  EXPECT_NE(E::free(h, a), Fault::none);
+  EXPECT_EQ(E::free(h, c), Fault::double_free);
+  EXPECT_EQ(E::free(h, a), Fault::double_free);
   EXPECT_TRUE(E::valid(h));
   EXPECT_EQ(E::used_units(h), 0U);
+}
+
+} // namespace
+
+namespace {
+
+// A header damaged by an overflow of the block below is named as such, and
+// so is a broken chain on the way to the pointer.
+TYPED_TEST(Engine, DamagedHeadersAreNamedCorrupt) {
+  using E = typename TestFixture::Eng;
+  auto *h = this->make(4096);
+  auto *a = static_cast<unsigned char *>(E::alloc(h, 40));
+  auto *b = static_cast<unsigned char *>(E::alloc(h, 40));
+  auto *c = static_cast<unsigned char *>(E::alloc(h, 40));
+  ASSERT_TRUE(a && b && c);
+  std::memset(a, 0x7F, E::usable_size(h, a) + E::header); // over b's header
+  EXPECT_EQ(E::free(h, b), Fault::corrupt);
+  EXPECT_EQ(E::free(h, c), Fault::corrupt) << "the chain to c is broken";
+  EXPECT_EQ(E::free(h, c + 1), Fault::corrupt);
+  EXPECT_FALSE(E::valid(h));
 }
 
 } // namespace

@@ -155,7 +155,8 @@ void *heapmem_calloc(size_t nmemb, size_t size);
  *         arena or not at a block in use, and a double free (all but NULL
  *         reported to the fault handler). The arena is unchanged on false.
  * @par Complexity
- * O(1).
+ * O(1); false for a pointer inside the arena: O(chunks), spent naming the
+ * fault (interior pointer, double free or damaged header).
  */
 bool heapmem_free(void *ptr);
 #endif

@@ -31,7 +31,10 @@
  *   (omniheap_set_fault_handler()). Its default action is to panic through
  *   the port, as Zephyr asserts; a handler that returns
  *   OMNIHEAP_FAULT_RETURN makes the call return NULL (or do nothing) instead,
- *   and the heap is left unchanged.
+ *   and the heap is left unchanged. The checks are constant-time; only once
+ *   a pointer has failed them does the heap walk its chunks up to it, to
+ *   name the fault (foreign, interior pointer, double free or corrupt
+ *   metadata).
  * - Every heap joins omniheap's registry at sys_heap_init(), so the native
  *   API (omniheap.h) sees its statistics, validation and walk.
  *
@@ -171,7 +174,10 @@ struct z_heap_stress_result {
  * @par Failure
  * A region that is too small or too large is reported to the fault handler
  * (OMNIHEAP_FAULT_BAD_ARGUMENT; default: panic, as Zephyr asserts). If the
- * handler returns, `heap->heap` is NULL and every allocation fails.
+ * handler returns, the heap is an empty placeholder (`heap->heap` points at
+ * an empty dummy heap inside the library, never NULL, so that every
+ * later call stays defined): every allocation fails, sys_heap_validate()
+ * returns false and every pointer given to it is foreign.
  * @par Complexity
  * O(number of size classes), about log2(bytes) × 16.
  */
@@ -227,7 +233,7 @@ void *sys_heap_noalign_alloc(struct sys_heap *heap, size_t align, size_t bytes);
  * double free, or a block whose header an overflow changed) is reported to
  * the fault handler (default: panic, as Zephyr); the heap is not changed.
  * @par Complexity
- * O(1).
+ * O(1); a pointer that is not a block in use: O(chunks), to name the fault.
  */
 void sys_heap_free(struct sys_heap *heap, void *mem);
 
