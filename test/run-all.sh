@@ -102,6 +102,10 @@ fi
 if step build-host32 $MAKE $JOBS TARGET=host32 lib conformance; then
   lane conformance-host32 build/host32/test/conformance-c11
 fi
+# heapmem with zones (OMNIHEAP_CONF_HEAPMEM_MAX_ZONES=4): the suite's zone cases.
+if step build-zones $MAKE $JOBS BUILD=build/zones TARGET=host DEFS=-DOMNIHEAP_CONF_HEAPMEM_MAX_ZONES=4 conformance; then
+  lane conformance-zones build/zones/host/test/conformance-c11
+fi
 if step build-host-none $MAKE $JOBS TARGET=host-none conformance; then
   lane conformance-none-port build/host-none/test/conformance-c11
 fi

@@ -5,9 +5,12 @@
 // unit): heapmem_stats() then reports the whole arena size as available.
 //
 // Blocks may carry a trailer at the end of their chunk, inside the bytes the
-// caller did not ask for: the zone (one byte, when there is more than one
-// zone) and, for blocks from the _debug functions, the caller's file and line
-// (printed by heapmem_print_debug_info()).
+// caller did not ask for: the zone (when there is more than one zone: the
+// zone byte and a check byte tied to the block's address) and, for blocks
+// from the _debug functions, the caller's file and line with a check word
+// tied to them and to the address (printed by heapmem_print_debug_info()).
+// A trailer whose check fails is never trusted: an overflow that changed a
+// zone byte makes heapmem_free() report corrupt metadata and return false.
 #include "lib/heapmem.h"
 
 #include <stddef.h>
@@ -52,14 +55,23 @@ using Guard = omniheap::OptionalCriticalSection<OMNIHEAP_CONF_HEAPMEM_LOCKED != 
 
 // ---- trailers -----------------------------------------------------------------------
 constexpr bool zoned = max_zones > 1;
-constexpr size_t zone_bytes = zoned ? 1U : 0U;
+constexpr size_t zone_bytes = zoned ? 2U : 0U; // zone, check
 
 struct Origin {
   const char *file;
   uint32_t line;
-  uint32_t magic;
+  uint32_t check; // origin_check(block, file, line)
 };
 constexpr uint32_t origin_magic = 0x4F524947U;
+
+uint32_t origin_check(const void *p, const char *file, uint32_t line) noexcept {
+  uint32_t x = origin_magic ^ static_cast<uint32_t>(reinterpret_cast<uintptr_t>(p));
+  x = (x ^ static_cast<uint32_t>(reinterpret_cast<uintptr_t>(file))) * 0x9E3779B1U;
+  return (x ^ line) * 0x85EBCA6BU;
+}
+unsigned char zone_check(const void *p, heapmem_zone_t zone) noexcept {
+  return static_cast<unsigned char>(0xA5U ^ zone ^ (reinterpret_cast<uintptr_t>(p) >> 3));
+}
 
 // Bytes to ask the engine for: the caller's, then the trailer.
 constexpr size_t debug_bytes = sizeof(Origin) + alignof(Origin);
@@ -76,8 +88,13 @@ unsigned char *trailer_end(void *p) noexcept {
   return static_cast<unsigned char *>(p) + E::usable_size(heap, p);
 }
 
+// The zone of block p, or invalid_zone if its trailer was overwritten.
 heapmem_zone_t zone_of(void *p) noexcept {
-  return zoned ? trailer_end(p)[-1] : HEAPMEM_ZONE_GENERAL;
+  if (!zoned) return HEAPMEM_ZONE_GENERAL;
+  const unsigned char *end = trailer_end(p);
+  const heapmem_zone_t zone = end[-2];
+  if (end[-1] != zone_check(p, zone) || zone >= max_zones || zones[zone].name == nullptr) return invalid_zone;
+  return zone;
 }
 
 Origin *origin_slot(void *p) noexcept {
@@ -85,9 +102,20 @@ Origin *origin_slot(void *p) noexcept {
   return reinterpret_cast<Origin *>(end & ~uintptr_t(alignof(Origin) - 1U));
 }
 
+// Block p's origin if it came from a _debug function (and the record is intact).
+const Origin *origin_of(void *p) noexcept {
+  if (E::usable_size(heap, p) < zone_bytes + debug_bytes) return nullptr;
+  const Origin *o = origin_slot(p);
+  return o->check == origin_check(p, o->file, o->line) ? o : nullptr;
+}
+
 void mark(void *p, heapmem_zone_t zone, const char *file, unsigned line) noexcept {
-  if (zoned) trailer_end(p)[-1] = zone;
-  if (file != nullptr) *origin_slot(p) = Origin{file, line, origin_magic};
+  if (zoned) {
+    unsigned char *end = trailer_end(p);
+    end[-2] = zone;
+    end[-1] = zone_check(p, zone);
+  }
+  if (file != nullptr) *origin_slot(p) = Origin{file, line, origin_check(p, file, line)};
 }
 
 // ---- set-up and registry ---------------------------------------------------------------
@@ -185,9 +213,20 @@ void *allocate(heapmem_zone_t zone, size_t size, const char *file, unsigned line
   return p;
 }
 
+// Fault::none if p is a block in use with an intact zone trailer.
+eng::Fault verify(Control *h, void *p) noexcept {
+  const eng::Fault f = E::check(h, p);
+  if (f != eng::Fault::none) return f;
+  if (zoned) {
+    const heapmem_zone_t zone = zone_of(p);
+    if (zone == invalid_zone || zones[zone].allocated < E::chunk_bytes(h, p)) return eng::Fault::corrupt;
+  }
+  return eng::Fault::none;
+}
+
 bool release(void *p, const char *function) noexcept {
   Control *h = arena_heap();
-  const eng::Fault f = E::check(h, p);
+  const eng::Fault f = verify(h, p);
   if (f != eng::Fault::none) {
     report(p, f, function);
     return false;
@@ -204,7 +243,7 @@ void *resize(void *p, size_t size, const char *file, unsigned line) noexcept {
     return nullptr;
   }
   Control *h = arena_heap();
-  const eng::Fault f = E::check(h, p);
+  const eng::Fault f = verify(h, p);
   if (f != eng::Fault::none) {
     report(p, f, "heapmem_realloc");
     return nullptr;
@@ -214,8 +253,9 @@ void *resize(void *p, size_t size, const char *file, unsigned line) noexcept {
     return nullptr;
   }
   const heapmem_zone_t zone = zone_of(p);
-  const bool debug = file != nullptr || origin_slot(p)->magic == origin_magic;
-  const Origin origin = debug && file == nullptr ? *origin_slot(p) : Origin{file, line, origin_magic};
+  const Origin *recorded = file == nullptr ? origin_of(p) : nullptr;
+  const bool debug = file != nullptr || recorded != nullptr;
+  const Origin origin = recorded != nullptr ? *recorded : Origin{file, line, 0};
   const size_t extra = zone_bytes + (debug ? debug_bytes : 0U);
   const size_t before = E::chunk_bytes(h, p);
   if (E::resize_in_place(h, p, size + extra)) {
@@ -371,9 +411,14 @@ OMNIHEAP_EXPORT void heapmem_print_debug_info(bool print_chunks) {
   E::walk(heap, [&](unsigned char *p, size_t bytes, bool used) {
     line.put("  chunk ").hex(reinterpret_cast<uintptr_t>(p)).put(used ? " used " : " free ").decimal(bytes);
     if (used) {
-      line.put(" zone ").decimal(zone_of(p));
-      const Origin *o = origin_slot(p);
-      if (o->magic == origin_magic) line.put(" from ").put(o->file).put(':').decimal(o->line);
+      const heapmem_zone_t zone = zone_of(p);
+      if (zone == invalid_zone) {
+        line.put(" zone ?");
+      } else {
+        line.put(" zone ").decimal(zone);
+      }
+      const Origin *o = origin_of(p);
+      if (o != nullptr) line.put(" from ").put(o->file).put(':').decimal(o->line);
     }
     emit(line);
     return 0;

@@ -119,10 +119,11 @@ void reset_peak(void *object) noexcept {
 }
 
 // The heap object still holds the heap it registered (a sys_heap on the stack
-// that went out of scope no longer does).
-bool alive(const void *object) noexcept {
+// that went out of scope no longer does). `cookie` is the Control block it
+// registered: heap->heap is followed only if it still points there.
+bool alive(const void *object, const void *cookie) noexcept {
   z_heap *z = control_of(object);
-  if (z == nullptr || reinterpret_cast<void *>(z) == &null_heap) return false;
+  if (z == nullptr || z != cookie || reinterpret_cast<void *>(z) == &null_heap) return false;
   return with_engine(z, [&](auto *e, auto *h) {
     using E = std::remove_pointer_t<decltype(e)>;
     return h->magic == E::magic_value && h->owner == object;
@@ -182,7 +183,7 @@ OMNIHEAP_EXPORT void sys_heap_init(struct sys_heap *heap, void *mem, size_t byte
     report(heap, mem, OMNIHEAP_FAULT_BAD_ARGUMENT, "sys_heap_init");
     return;
   }
-  omniheap::observe::enter(heap, ops);
+  omniheap::observe::enter(heap, ops, control);
   sys_heap_array_save(heap);
 }
 

@@ -232,7 +232,9 @@ public:
   // prefix and suffix chunks go back to the heap at once.
   static void *aligned_alloc(Control *h, size_t align, size_t offset, size_t bytes) noexcept {
     const size_t start_mod = (reinterpret_cast<uintptr_t>(h) + header) % unit; // of every chunk's user area
-    if (OMNIHEAP_UNLIKELY(bytes - 1U >= max_chunk_units * unit - header - max_gap)) return fail(h);
+    if (OMNIHEAP_UNLIKELY(bytes - 1U >= max_chunk_units * unit - header - max_gap)) {
+      return bytes == 0U ? nullptr : fail(h);
+    }
     const size_t grid = align < unit ? align : unit;
     // Every fitting block lies this far into its chunk's user area.
     size_t gap = (grid - (start_mod + offset) % grid) % grid;
@@ -247,6 +249,7 @@ public:
     const size_t need = units_for(bytes + gap);
     const size_t slack = align / unit + min_units; // the worst prefix
     if (need + slack > max_chunk_units) return fail(h);
+    const size_t peak_before = h->peak_units;
     unsigned char *p = static_cast<unsigned char *>(take(h, need + slack));
     if (p == nullptr) return nullptr;
     const uintptr_t base = reinterpret_cast<uintptr_t>(p);
@@ -265,6 +268,10 @@ public:
       release_chunk(h, c);
     }
     shrink(h, nc, need);
+    // The peak counts the block, not the chunk it was cut from.
+    const size_t in_use = used_units(h);
+    h->peak_units = in_use > peak_before ? in_use : peak_before;
+    h->headroom = h->peak_units - in_use;
     if (gap != 0U) tag_gap(h, user(h, nc), gap);
     return reinterpret_cast<void *>(a);
   }
@@ -348,19 +355,18 @@ public:
     return static_cast<uint32_t>(h->allocations - h->frees);
   }
 
-  // Largest block one allocation could get, in user bytes: the largest chunk
-  // of the highest non-empty class (walks that one list).
+  // Largest request one allocation surely gets now, in user bytes: the first
+  // chunk of the highest non-empty class. (A request up to that class's
+  // lower bound finds the class in the bitmap; a larger one looks at the
+  // first chunk of its own class.) Larger chunks further down the list are
+  // not reached by a single allocation.
   static size_t largest_free(Control *h) noexcept {
-    size_t best = 0;
     for (size_t w = max_words; w-- != 0U;) {
       if (h->words[w] == 0U) continue;
       const size_t k = w * word_bits + bits::highest_of(h->words[w]);
-      for (size_t c = h->heads[k]; c != 0U; c = next_of(h, c)) {
-        if (size(h, c) > best) best = size(h, c);
-      }
-      break;
+      return size(h, h->heads[k]) * unit - header;
     }
-    return best == 0U ? 0U : best * unit - header;
+    return 0;
   }
 
   static void reset_peak(Control *h) noexcept {
@@ -519,7 +525,7 @@ private:
   static constexpr ClassTable search_table = make_table(1);
 
   OMNIHEAP_COLD static void *alloc_large(Control *h, size_t bytes) noexcept {
-    if (bytes - 1U >= max_chunk_units * unit - header) return fail(h);
+    if (bytes - 1U >= max_chunk_units * unit - header) return bytes == 0U ? nullptr : fail(h);
     return take(h, units_for(bytes));
   }
 

@@ -25,7 +25,7 @@ void *g_handler_context;
 // An occupied slot whose heap is still alive; a dead one is vacated.
 bool occupied(omniheap_heap &slot) noexcept {
   if (slot.object == nullptr) return false;
-  if (slot.ops->alive != nullptr && !slot.ops->alive(slot.object)) {
+  if (slot.ops->alive != nullptr && !slot.ops->alive(slot.object, slot.cookie)) {
     slot = omniheap_heap{};
     return false;
   }
@@ -45,12 +45,13 @@ omniheap_heap *checked(const omniheap_heap_t *heap) noexcept {
 
 } // namespace
 
-omniheap_heap_t *enter(const void *object, const HeapOps &ops) noexcept {
+omniheap_heap_t *enter(const void *object, const HeapOps &ops, const void *cookie) noexcept {
   CriticalSection cs;
   omniheap_heap *free_slot = nullptr;
   for (omniheap_heap &slot : g_slots) {
     if (slot.object == object) {
       slot.ops = &ops;
+      slot.cookie = cookie;
       slot.faults = 0;
       return &slot;
     }
@@ -63,6 +64,7 @@ omniheap_heap_t *enter(const void *object, const HeapOps &ops) noexcept {
   free_slot->object = object;
   free_slot->ops = &ops;
   free_slot->name = nullptr;
+  free_slot->cookie = cookie;
   free_slot->faults = 0;
   return free_slot;
 }

@@ -26,15 +26,17 @@ struct HeapOps {
   // The family's name for the heap, or nullptr.
   const char *(*name)(const void *object);
   // Optional: false once the object no longer holds this heap (a heap object
-  // on the stack that went out of scope and was reused). The registry then
-  // drops the entry. nullptr: always alive.
-  bool (*alive)(const void *object);
+  // on the stack that went out of scope and was reused). `cookie` is the
+  // value given to enter(): compare before following any pointer of the
+  // object. The registry then drops the entry. nullptr: always alive.
+  bool (*alive)(const void *object, const void *cookie);
 };
 
 // Adds `object` to the registry, or refreshes its entry if it is already
-// there (a heap initialised again). Returns its handle, or nullptr when the
-// registry is full (counted by omniheap_registry_dropped()).
-omniheap_heap_t *enter(const void *object, const HeapOps &ops) noexcept;
+// there (a heap initialised again). `cookie` is kept for ops.alive. Returns
+// its handle, or nullptr when the registry is full (counted by
+// omniheap_registry_dropped()).
+omniheap_heap_t *enter(const void *object, const HeapOps &ops, const void *cookie = nullptr) noexcept;
 
 // Removes `object`'s entry if there is one.
 void leave(const void *object) noexcept;
@@ -83,5 +85,6 @@ struct omniheap_heap {
   const void *object;                        // nullptr: slot free
   const omniheap::observe::HeapOps *ops;
   const char *name;                          // set by omniheap_heap_set_name(), or nullptr
+  const void *cookie;                        // for ops->alive
   uint32_t faults;
 };

@@ -46,7 +46,7 @@
 #define MAX_ZONES OMNIHEAP_CONF_HEAPMEM_MAX_ZONES
 /* heapmem.h / omniheap_config.h: "With more than one zone, every block
  * costs one more byte (its zone)." */
-#define ZONE_BYTE ((size_t)(MAX_ZONES > 1 ? 1 : 0))
+#define ZONE_BYTE ((size_t)(MAX_ZONES > 1 ? 2 : 0)) /* zone and check byte */
 
 /* ---- helpers ------------------------------------------------------------------------------------ */
 
@@ -1376,6 +1376,39 @@ static size_t zone_capacity(heapmem_zone_t zone, size_t size) {
 }
 #endif
 
+/* An overflow that reaches the zone trailer at the end of a block (inside
+ * the chunk, so the engine's header checks cannot see it) is caught by
+ * heapmem_free(): corrupt metadata, false, no zone's budget touched. */
+static void test_heapmem_zone_trailer_overwrite_is_detected(void) {
+#if MAX_ZONES > 1
+  size_t n = 20, usable = block_span(20) - header_bytes(), i;
+  unsigned char *p, saved[32];
+  heapmem_stats_t before, after;
+  unsigned count;
+  OH_REQUIRE(usable >= n + ZONE_BYTE && usable - n <= sizeof saved);
+  capture_faults();
+  p = (unsigned char *)heapmem_alloc(n);
+  OH_REQUIRE(p != NULL);
+  memcpy(saved, p + n, usable - n);
+  for (i = n; i < usable; ++i) p[i] = (unsigned char)(0x3C + i); /* overflow to the chunk's end */
+  before = get_stats();
+  count = faults.count;
+  OH_CHECK(!heapmem_free(p));
+  check_one_fault(count, OMNIHEAP_FAULT_CORRUPT_METADATA, p, "heapmem_free");
+  OH_CHECK_EQ_PTR(heapmem_realloc(p, 40), NULL);
+  OH_CHECK_EQ_INT(faults.count, count + 2U);
+  after = get_stats();
+  OH_CHECK(same_stats(&before, &after));
+  check_valid();
+  memcpy(p + n, saved, usable - n); /* repaired: the block frees normally */
+  OH_CHECK(heapmem_free(p));
+  release_faults();
+#else
+  oh_test_note("heapmem: one zone in this build: no zone trailer to overwrite");
+#endif
+  arena_idle();
+}
+
 static void test_heapmem_zone_budget_exceeded_is_null(void) {
 #if MAX_ZONES > 1
   size_t a = align_of_blocks(), h = header_bytes(), k, i;
@@ -1551,6 +1584,7 @@ void suite_heapmem(void) {
   OH_RUN(test_heapmem_zone_register_with_only_general);
   OH_RUN(test_heapmem_zone_duplicate_name);
   OH_RUN(test_heapmem_zone_budget_exceeded_is_null);
+  OH_RUN(test_heapmem_zone_trailer_overwrite_is_detected);
   OH_RUN(test_heapmem_zone_budget_exact_across_realloc);
   OH_RUN(test_heapmem_zone_table_fills_up);
 }

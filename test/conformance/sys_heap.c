@@ -1386,6 +1386,24 @@ static void test_sys_heap_runtime_stats(void) {
   finish(&heap_a);
 }
 
+/* The peak counts aligned blocks, not the larger chunk they were cut from. */
+static void test_sys_heap_peak_of_aligned_blocks(void) {
+  struct sys_memory_stats s;
+  void *p;
+  size_t align;
+  for (align = 16; align <= 1024; align <<= 1) {
+    fresh(&heap_a, 0, 4096);
+    p = sys_heap_aligned_alloc(&heap_a, align, 8);
+    OH_REQUIRE(p != NULL);
+    OH_CHECK((uintptr_t)p % align == 0U);
+    s = rt(&heap_a);
+    OH_CHECK_EQ_INT(s.max_allocated_bytes, s.allocated_bytes);
+    OH_CHECK(s.allocated_bytes <= 24U + 8U); /* one chunk for 8 bytes (plus a tag gap) */
+    sys_heap_free(&heap_a, p);
+    finish(&heap_a);
+  }
+}
+
 static void test_sys_heap_registry_stats_match_runtime(void) {
   omniheap_heap_t *e;
   omniheap_stats_t n0 = OMNIHEAP_STATS_INIT, n = OMNIHEAP_STATS_INIT;
@@ -1879,6 +1897,7 @@ void suite_sys_heap(void) {
   SH_RUN(test_sys_heap_validate_true_on_healthy_heaps);
   SH_RUN(test_sys_heap_validate_detects_overflow);
   SH_RUN(test_sys_heap_runtime_stats);
+  SH_RUN(test_sys_heap_peak_of_aligned_blocks);
   SH_RUN(test_sys_heap_registry_stats_match_runtime);
   SH_RUN(test_sys_heap_walk_sees_blocks);
   SH_RUN(test_sys_heap_walk_reports_returned_pointers);

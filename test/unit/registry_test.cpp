@@ -123,4 +123,17 @@ TEST(Registry, DeadHeapObjectsAreDropped) {
   omniheap_heap_unregister(omniheap_heap_find(&other));
 }
 
+// A reused stack slot may hold anything where heap->heap was: the registry
+// must not follow it.
+TEST(Registry, GarbageInADeadHeapObjectIsNotFollowed) {
+  alignas(8) static unsigned char memory[1024];
+  const size_t before = omniheap_heap_count();
+  sys_heap heap{};
+  sys_heap_init(&heap, memory, sizeof memory);
+  ASSERT_EQ(omniheap_heap_count(), before + 1);
+  heap.heap = reinterpret_cast<z_heap *>(uintptr_t(0x10)); // unmapped
+  EXPECT_EQ(omniheap_heap_count(), before);
+  EXPECT_EQ(omniheap_heap_find(&heap), nullptr);
+}
+
 } // namespace

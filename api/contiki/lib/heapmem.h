@@ -164,8 +164,10 @@ bool heapmem_free(void *ptr);
 /**
  * @brief Allocates from a zone, recording the caller (used by the
  *        heapmem_alloc() and heapmem_zone_alloc() macros when HEAPMEM_DEBUG
- *        is set). Behaves as heapmem_zone_alloc(); `file` and `line` name
- *        the caller in fault reports.
+ *        is set). Behaves as heapmem_zone_alloc(); `file` and `line` are
+ *        stored in the block's unused tail and printed for it by
+ *        heapmem_print_debug_info(true) (the block takes about 16 bytes more;
+ *        `file` must stay valid while the block lives).
  * @param zone A registered zone.
  * @param size Bytes.
  * @param file Caller's file.
@@ -206,7 +208,9 @@ void *heapmem_realloc_debug(void *ptr, size_t size, const char *file, const unsi
 void *heapmem_calloc_debug(size_t nmemb, size_t size, const char *file, const unsigned line);
 
 /**
- * @brief heapmem_free() recording the caller (HEAPMEM_DEBUG).
+ * @brief heapmem_free() for HEAPMEM_DEBUG builds. `file` and `line` are not
+ *        used: a fault report names the function, and the block's origin is
+ *        what heapmem_print_debug_info() prints.
  * @param ptr  A block in use, or NULL.
  * @param file Caller's file.
  * @param line Caller's line.

@@ -51,6 +51,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "omniheap_config.h" /* OMNIHEAP_CONF_SYS_HEAP_HEADERS, for Z_HEAP_MIN_SIZE */
 #include <zephyr/sys/mem_stats.h>
 #include <zephyr/toolchain.h>
 #include <zephyr/types.h>
@@ -137,7 +138,7 @@ struct z_heap_stress_result {
   (((Z_HEAP_OMNI_BIG_FIXED_ + (Z_HEAP_OMNI_CLASS_(Z_HEAP_OMNI_BIG_UNITS_(b)) + 1u) * 4u + 7u) / \
         8u +                                                                                    \
     Z_HEAP_OMNI_BIG_UNITS_(b)) * 8u + 8u)
-#if UINTPTR_MAX > 0xFFFFFFFFu || (defined(OMNIHEAP_CONF_SYS_HEAP_HEADERS) && OMNIHEAP_CONF_SYS_HEAP_HEADERS == 2)
+#if UINTPTR_MAX > 0xFFFFFFFFu || OMNIHEAP_CONF_SYS_HEAP_HEADERS == 2
 #define Z_HEAP_OMNI_MIN_(b) Z_HEAP_OMNI_BIG_MIN_(b)
 #else
 #define Z_HEAP_OMNI_MIN_(b) \
