@@ -333,13 +333,20 @@ size:
 # Benchmark programs (host); test/bench/run.sh runs them and prints the figures.
 BENCH_C := $(patsubst test/bench/%.c,$(B)/bench/%,$(wildcard test/bench/*.c))
 BENCH_CXX := $(patsubst test/bench/%.cpp,$(B)/bench/%,$(wildcard test/bench/*.cpp))
+# Google Benchmark (*_gbench) is installed for the 64-bit host only: -m32
+# builds (TARGET=host32) build every other bench program.
+ifneq ($(filter -m32,$(CPU_FLAGS)),)
+BENCH_CXX := $(filter-out %_gbench,$(BENCH_CXX))
+endif
 $(B)/bench/%: test/bench/%.c $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -O2 -g $(WARN) $(CONFIG_FLAGS) $(INCLUDES) -o $@ $< $(LIB_A) $(PORT_LIBS)
-$(B)/bench/%: test/bench/%.cpp $(LIB_A)
+# -Icore and -fno-strict-aliasing: the heap drivers include the engine
+# (core/engine/...), which is built that way in the library and unit tests.
+$(B)/bench/%: test/bench/%.cpp test/bench/heap_subjects.hpp $(LIB_A)
 	@mkdir -p $(@D)
-	$(CXX) -std=c++17 -O2 -g $(WARN) $(CONFIG_FLAGS) $(INCLUDES) -Itest/bench -o $@ $< $(LIB_A) \
-	  -lbenchmark $(PORT_LIBS)
+	$(CXX) -std=c++17 -O2 -g -fno-strict-aliasing $(WARN) $(CONFIG_FLAGS) $(INCLUDES) -Icore -Itest/bench \
+	  -o $@ $< $(LIB_A) $(if $(filter %_gbench,$@),-lbenchmark) $(PORT_LIBS)
 .PHONY: bench bench-programs
 bench-programs: $(BENCH_C) $(BENCH_CXX)
 bench:

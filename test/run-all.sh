@@ -99,8 +99,12 @@ if step build-host $MAKE $JOBS TARGET=host lib unit conformance stress; then
   lane stress-heaps-model build/host/test/stress-heaps_model 1592639710 1000000 1
 fi
 # 32-bit size_t and pointers on the host (gcc -m32, Debian's gcc-multilib).
-if step build-host32 $MAKE $JOBS TARGET=host32 lib conformance; then
-  lane conformance-host32 build/host32/test/conformance-c11
+if printf 'int main(void){return 0;}\n' | gcc -m32 -x c - -o "$LOGS/m32-probe" >/dev/null 2>&1; then
+  if step build-host32 $MAKE $JOBS TARGET=host32 lib conformance; then
+    lane conformance-host32 build/host32/test/conformance-c11
+  fi
+elif selected build-host32; then
+  echo "SKIPPED host32: gcc -m32 cannot link — install with: apt-get install gcc-multilib g++-multilib"
 fi
 # heapmem with zones (OMNIHEAP_CONF_HEAPMEM_MAX_ZONES=4): the suite's zone cases.
 if step build-zones $MAKE $JOBS BUILD=build/zones TARGET=host DEFS=-DOMNIHEAP_CONF_HEAPMEM_MAX_ZONES=4 conformance; then

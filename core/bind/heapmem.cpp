@@ -81,7 +81,7 @@ struct Zone {
   size_t budget;    // bytes this zone may hold, headers included
   size_t allocated; // bytes it holds
 };
-Zone zones[max_zones];
+Zone zones[max_zones]; // with one zone, GENERAL's `allocated` is not kept (see charged())
 size_t max_footprint;
 
 unsigned char *trailer_end(void *p) noexcept {
@@ -116,6 +116,11 @@ void mark(void *p, heapmem_zone_t zone, const char *file, unsigned line) noexcep
     end[-1] = zone_check(p, zone);
   }
   if (file != nullptr) *origin_slot(p) = Origin{file, line, origin_check(p, file, line)};
+}
+
+// Bytes of the chunks charged to a zone; with one zone, every chunk in use.
+size_t charged(heapmem_zone_t zone) noexcept {
+  return zoned ? zones[zone].allocated : E::used_bytes(heap);
 }
 
 // ---- set-up and registry ---------------------------------------------------------------
@@ -160,7 +165,7 @@ inline Control *arena_heap() noexcept {
 
 size_t largest_request() noexcept {
   const Zone &general = zones[HEAPMEM_ZONE_GENERAL];
-  const size_t room = general.budget - general.allocated; // whole chunks
+  const size_t room = general.budget - charged(HEAPMEM_ZONE_GENERAL); // whole chunks
   const size_t by_budget = room / unit * unit >= E::header ? room / unit * unit - E::header : 0U;
   size_t n = E::largest_free(heap);
   if (n > by_budget) n = by_budget;
@@ -188,23 +193,35 @@ OMNIHEAP_COLD void report(const void *p, eng::Fault f, const char *function) {
 
 void *allocate(heapmem_zone_t zone, size_t size, const char *file, unsigned line) noexcept {
   Control *h = arena_heap();
-  if (size == 0U) return nullptr;
-  if (size > arena_size || zone >= max_zones || zones[zone].budget == 0U) {
-    ++h->failures;
+  if (OMNIHEAP_UNLIKELY(size - 1U >= arena_size || zone >= max_zones)) { // 0, too large, no zone
+    if (size != 0U) ++h->failures;
     return nullptr;
   }
   const size_t extra = zone_bytes + (file != nullptr ? debug_bytes : 0U);
-  const Control before = *h; // the counters, to undo an allocation over budget
+  if (!zoned) { // one zone: its budget is the arena, which the engine enforces
+    void *p = E::alloc(h, size + extra);
+    if (p == nullptr) return nullptr;
+    if (file != nullptr) mark(p, zone, file, line);
+    note_footprint();
+    return p;
+  }
+  if (zones[zone].budget == 0U) {
+    ++h->failures;
+    return nullptr;
+  }
+  // The counters, to undo an allocation over budget.
+  const size_t peak = h->peak_units, headroom = h->headroom;
+  const uint32_t allocations = h->allocations, frees = h->frees, failures = h->failures;
   void *p = E::alloc(h, size + extra);
   if (p == nullptr) return nullptr;
   const size_t charge = E::chunk_bytes(h, p);
   if (zones[zone].allocated + charge > zones[zone].budget) {
     E::free(h, p); // over the zone's budget: as if it had not happened
-    h->peak_units = before.peak_units;
-    h->headroom = before.headroom;
-    h->allocations = before.allocations;
-    h->frees = before.frees;
-    h->failures = before.failures + 1U;
+    h->peak_units = peak;
+    h->headroom = headroom;
+    h->allocations = allocations;
+    h->frees = frees;
+    h->failures = failures + 1U;
     return nullptr;
   }
   zones[zone].allocated += charge;
@@ -226,6 +243,14 @@ eng::Fault verify(Control *h, void *p) noexcept {
 
 bool release(void *p, const char *function) noexcept {
   Control *h = arena_heap();
+  if (!zoned) {
+    const eng::Fault f = E::free(h, p);
+    if (OMNIHEAP_UNLIKELY(f != eng::Fault::none)) {
+      report(p, f, function);
+      return false;
+    }
+    return true;
+  }
   const eng::Fault f = verify(h, p);
   if (f != eng::Fault::none) {
     report(p, f, function);
@@ -260,6 +285,11 @@ void *resize(void *p, size_t size, const char *file, unsigned line) noexcept {
   const size_t before = E::chunk_bytes(h, p);
   if (E::resize_in_place(h, p, size + extra)) {
     const size_t after = E::chunk_bytes(h, p);
+    if (!zoned) {
+      if (debug) mark(p, zone, origin.file, origin.line);
+      note_footprint();
+      return p;
+    }
     if (zones[zone].allocated - before + after <= zones[zone].budget) {
       zones[zone].allocated = zones[zone].allocated - before + after;
       mark(p, zone, debug ? origin.file : nullptr, origin.line);
@@ -297,7 +327,7 @@ OMNIHEAP_EXPORT heapmem_zone_t heapmem_zone_register(const char *name, size_t zo
   arena_heap();
   if (name == nullptr || zone_size == 0U) return invalid_zone;
   Zone &general = zones[HEAPMEM_ZONE_GENERAL];
-  if (zone_size > general.budget - general.allocated) return invalid_zone;
+  if (zone_size > general.budget - charged(HEAPMEM_ZONE_GENERAL)) return invalid_zone;
   size_t slot = 0;
   for (size_t z = 1; z < max_zones; ++z) {
     if (zones[z].name == nullptr) {
@@ -403,7 +433,7 @@ OMNIHEAP_EXPORT void heapmem_print_debug_info(bool print_chunks) {
   emit(line);
   for (size_t z = 0; z < max_zones; ++z) {
     if (zones[z].name == nullptr) continue;
-    line.put("  zone ").decimal(z).put(" '").put(zones[z].name).put("': ").decimal(zones[z].allocated);
+    line.put("  zone ").decimal(z).put(" '").put(zones[z].name).put("': ").decimal(charged(static_cast<heapmem_zone_t>(z)));
     line.put(" of ").decimal(zones[z].budget).put(" bytes");
     emit(line);
   }
