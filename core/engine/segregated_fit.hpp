@@ -19,25 +19,26 @@
 // (8-byte headers).
 //
 // Free chunks are kept on doubly linked lists, one per size class, plus a
-// bitmap of non-empty classes (TLSF's idea; a search looks at one word, and at
-// most max_words of them). The first chunk of a list has head_flag plus its
-// class number in its `prev` field (chunk indices never reach head_flag), so
-// a chunk leaves its list without its class being computed. Sizes below 32 units have one class each; above, every power of two
-// is split into 16 classes. Allocation takes the first chunk of the smallest
-// non-empty class whose every chunk is large enough (good fit: one bitmap
-// search, no list walk), splits it and returns the left part, so an empty
-// heap fills from low to high addresses. Free merges with both neighbours at
-// once. Both run in constant time, and so do realloc in place and every
-// statistic.
+// bitmap of non-empty classes and a summary word naming the non-empty bitmap
+// words (TLSF's two levels: a search looks at one bitmap word, else at the
+// summary and one more word). The first chunk of a list has head_flag plus
+// its class number in its `prev` field (chunk indices never reach
+// head_flag), so a chunk leaves its list without its class being computed.
+// Sizes below 32 units have one class each; above, every power of two is
+// split into 16 classes. Allocation takes the first chunk of the request's
+// own class if that chunk is large enough (from 32 units on, where a class
+// spans several sizes), else the first chunk of the smallest non-empty class
+// whose every chunk is large enough (good fit: bitmap searches, no list
+// walk), splits it and returns the left part, so an empty heap fills from
+// low to high addresses. Free merges with both neighbours at once. Both run
+// in constant time, and so do realloc in place and every statistic.
 //
 // Keeping the paths short: a list node is removed without knowing its class
 // (see above); when the remainder of a split,
 // or the result of a merge, stays in its class, the node is moved or kept
 // instead of being re-linked; class numbers of small sizes come from a table;
 // the peak is kept as "headroom" below it, so an allocation costs one
-// subtraction and one branch of bookkeeping. A request that finds no class
-// above its own looks at the first chunk of its own class before it fails
-// (better use of a nearly full heap, still O(1)).
+// subtraction and one branch of bookkeeping.
 //
 // An aligned block may start a few bytes into its chunk's user area, when no
 // chunk start has the requested alignment (e.g. 8-aligned blocks with 4-byte
@@ -115,6 +116,7 @@ public:
   }
   static constexpr unsigned max_classes = class_of_formula(max_chunk_units) + 1;
   static constexpr unsigned max_words = (max_classes + word_bits - 1) / word_bits;
+  static_assert(max_words < word_bits, "one summary word covers every bitmap word");
 
   struct Control {
     Field left;      // chunk 0's header: nothing to its left
@@ -132,6 +134,7 @@ public:
     uint32_t frees;
     uint32_t failures;
     void *owner;               // for the binding (e.g. the struct sys_heap)
+    Word summary;              // bit w: words[w] != 0
     Word words[max_words + 1]; // bit k: class k's list is not empty (last word: always 0)
     Field heads[1];            // `classes` entries: first chunk of each class, 0 = none
   };
@@ -221,6 +224,13 @@ public:
 
   // A chunk of `need` units from class k or above (every chunk there fits).
   static void *take_class(Control *h, size_t k, size_t need) noexcept {
+    // From 32 units on, a class spans several sizes: its first chunk, if it
+    // fits, is a closer fit than any chunk of the classes above.
+    if (need >= (size_t(2) << sub_bits) && k <= h->classes) {
+      const size_t own = k - 1U; // class_of(need - 1): need's class unless need starts class k
+      const size_t c = h->heads[own];
+      if (c != 0U && size(h, c) >= need) return take_from(h, own, need);
+    }
     const size_t w = k / word_bits;
     const Word m = h->words[w] & (~Word(0) << (k % word_bits));
     if (OMNIHEAP_LIKELY(m != 0U)) return take_from(h, w * word_bits + bits::lowest_of(m), need);
@@ -361,12 +371,10 @@ public:
   // first chunk of its own class.) Larger chunks further down the list are
   // not reached by a single allocation.
   static size_t largest_free(Control *h) noexcept {
-    for (size_t w = max_words; w-- != 0U;) {
-      if (h->words[w] == 0U) continue;
-      const size_t k = w * word_bits + bits::highest_of(h->words[w]);
-      return size(h, h->heads[k]) * unit - header;
-    }
-    return 0;
+    if (h->summary == 0U) return 0;
+    const size_t w = bits::highest_of(h->summary);
+    const size_t k = w * word_bits + bits::highest_of(h->words[w]);
+    return size(h, h->heads[k]) * unit - header;
   }
 
   static void reset_peak(Control *h) noexcept {
@@ -419,11 +427,13 @@ public:
         prev = n;
       }
     }
-    for (size_t w = 0; w < max_words; ++w) {
+    for (size_t w = 0; w <= max_words; ++w) {
       for (size_t b = 0; b < word_bits; ++b) {
         if (w * word_bits + b >= h->classes && ((h->words[w] >> b) & 1U)) return false;
       }
+      if (((h->summary >> w) & 1U) != (h->words[w] != 0U)) return false;
     }
+    if ((h->summary >> max_words) != 0U) return false;
     return listed == free_chunks;
   }
 
@@ -548,9 +558,12 @@ private:
   // ---- bitmap ---------------------------------------------------------------------------
   static void mark(Control *h, size_t k) noexcept {
     h->words[k / word_bits] |= Word(1) << (k % word_bits);
+    h->summary |= Word(1) << (k / word_bits);
   }
   static void unmark(Control *h, size_t k) noexcept {
-    h->words[k / word_bits] &= ~(Word(1) << (k % word_bits));
+    Word &word = h->words[k / word_bits];
+    word &= ~(Word(1) << (k % word_bits));
+    if (word == 0U) h->summary &= ~(Word(1) << (k / word_bits));
   }
 
   // ---- lists ----------------------------------------------------------------------------
@@ -653,19 +666,14 @@ private:
     return allocated(h, need, hc + 2);
   }
 
-  // No class in the word of the request's class fits: the next non-empty
-  // word, else the first chunk of the request's own class if it is large
-  // enough, else failure.
+  // No class in the word of the search's first class has a chunk: the first
+  // non-empty class of the following words (the summary names the word),
+  // else failure.
   OMNIHEAP_COLD static void *take_above(Control *h, size_t need, size_t w) noexcept {
-    for (; w < max_words; ++w) {
-      if (h->words[w] != 0U) return take_from(h, w * word_bits + bits::lowest_of(h->words[w]), need);
-    }
-    const size_t k = class_of(need);
-    if (k < h->classes) {
-      const size_t c = h->heads[k];
-      if (c != 0U && size(h, c) >= need) return take_from(h, k, need);
-    }
-    return fail(h);
+    const Word above = h->summary & (~Word(0) << w); // w <= max_words < word_bits
+    if (above == 0U) return fail(h);
+    const size_t v = bits::lowest_of(above);
+    return take_from(h, v * word_bits + bits::lowest_of(h->words[v]), need);
   }
 
   // ---- checks ------------------------------------------------------------------------------

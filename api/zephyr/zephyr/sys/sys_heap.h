@@ -90,11 +90,11 @@ struct z_heap_stress_result {
 /* Sizes of omniheap's heap metadata, for Z_HEAP_MIN_SIZE_FOR(); the library
  * checks these against its own at build time. */
 #if UINTPTR_MAX > 0xFFFFFFFFu
-#define Z_HEAP_OMNI_BIG_FIXED_ 144u
+#define Z_HEAP_OMNI_BIG_FIXED_ 152u
 #else
-#define Z_HEAP_OMNI_BIG_FIXED_ 116u
+#define Z_HEAP_OMNI_BIG_FIXED_ 120u
 #endif
-#define Z_HEAP_OMNI_SMALL_FIXED_ 76u
+#define Z_HEAP_OMNI_SMALL_FIXED_ 80u
 #define Z_HEAP_OMNI_LOG2_(x)                                                                  \
   ((x) >= 0x40000000u   ? 30u                                                                 \
    : (x) >= 0x20000000u ? 29u                                                                 \
