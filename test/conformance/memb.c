@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "lib/memb.h"
+#include "fault_log.h"
 #include "oh_test.h"
 #include "omniheap.h"
 #include "suites.h"
@@ -141,44 +142,11 @@ static void forget(struct memb *m) {
 
 /* ---- fault capture ----------------------------------------------------------------------- */
 
-struct fault_log {
-  unsigned count;
-  unsigned kinds[8];
-  omniheap_fault_kind_t kind;
-  omniheap_family_t family;
-  const omniheap_heap_t *heap;
-  const void *object;
-  const void *pointer;
-  omniheap_fault_action_t default_action;
-  char function[32];
-};
-
 static struct fault_log faults;
 
-static omniheap_fault_action_t counting_handler(const omniheap_fault_t *fault, void *context) {
-  struct fault_log *log = (struct fault_log *)context;
-  size_t i = 0;
-  ++log->count;
-  if ((unsigned)fault->kind < 8U) ++log->kinds[(unsigned)fault->kind];
-  log->kind = fault->kind;
-  log->family = fault->family;
-  log->heap = fault->heap;
-  log->object = fault->object;
-  log->pointer = fault->pointer;
-  log->default_action = fault->default_action;
-  if (fault->function != NULL)
-    for (; i + 1 < sizeof log->function && fault->function[i] != '\0'; ++i)
-      log->function[i] = fault->function[i];
-  log->function[i] = '\0';
-  return fault->default_action;
-}
+static void capture_faults(void) { fault_log_capture(&faults, 1); }
 
-static void capture_faults(void) {
-  memset(&faults, 0, sizeof faults);
-  omniheap_set_fault_handler(counting_handler, &faults);
-}
-
-static void release_faults(void) { omniheap_set_fault_handler(NULL, NULL); }
+static void release_faults(void) { fault_log_release(); }
 
 /* The last call reported exactly one fault, of this kind, on this pool. */
 static void check_one_fault(unsigned before, const struct memb *m, omniheap_fault_kind_t kind,

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "lib/memb.h"
+#include "fault_log.h"
 #include "oh_test.h"
 #include "omniheap.h"
 #include "suites.h"
@@ -70,45 +71,14 @@ static char *put_uint(char *p, unsigned long v) {
 
 /* ---- fault capture ----------------------------------------------------------------------- */
 
-struct fault_log {
-  unsigned count;
-  omniheap_fault_kind_t kind;
-  omniheap_family_t family;
-  const omniheap_heap_t *heap;
-  const void *object;
-  const void *pointer;
-  omniheap_fault_action_t default_action;
-  char function[32];
-  void *context;
-};
-
 static struct fault_log log_a, log_b;
 
-static omniheap_fault_action_t logging_handler(const omniheap_fault_t *fault, void *context) {
-  struct fault_log *log = (struct fault_log *)context;
-  size_t i = 0;
-  ++log->count;
-  log->kind = fault->kind;
-  log->family = fault->family;
-  log->heap = fault->heap;
-  log->object = fault->object;
-  log->pointer = fault->pointer;
-  log->default_action = fault->default_action;
-  log->context = context;
-  if (fault->function != NULL)
-    for (; i + 1 < sizeof log->function && fault->function[i] != '\0'; ++i)
-      log->function[i] = fault->function[i];
-  log->function[i] = '\0';
-  return fault->default_action;
-}
-
 static void capture_faults(void) {
-  memset(&log_a, 0, sizeof log_a);
-  memset(&log_b, 0, sizeof log_b);
-  omniheap_set_fault_handler(logging_handler, &log_a);
+  fault_log_capture(&log_b, 1);
+  fault_log_capture(&log_a, 1);
 }
 
-static void release_faults(void) { omniheap_set_fault_handler(NULL, NULL); }
+static void release_faults(void) { fault_log_release(); }
 
 /* ---- version ------------------------------------------------------------------------------ */
 
@@ -841,12 +811,12 @@ static void test_fault_handler_replacement_takes_effect(void) {
   p = memb_alloc(&nv_a);
   OH_CHECK_EQ_INT(memb_free(&nv_a, p), 0);
   capture_faults();
-  omniheap_set_fault_handler(logging_handler, &log_b);
+  omniheap_set_fault_handler(fault_log_handler, &log_b);
   OH_CHECK_EQ_INT(memb_free(&nv_a, p), -1);
   OH_CHECK_EQ_INT(log_a.count, 0);
   OH_CHECK_EQ_INT(log_b.count, 1);
   OH_CHECK_EQ_PTR(log_b.context, &log_b);
-  omniheap_set_fault_handler(logging_handler, &log_a);
+  omniheap_set_fault_handler(fault_log_handler, &log_a);
   OH_CHECK_EQ_INT(memb_free(&nv_a, (char *)p + 1), -1);
   OH_CHECK_EQ_INT(log_a.count, 1);
   OH_CHECK_EQ_INT(log_a.kind, OMNIHEAP_FAULT_INTERIOR_POINTER);
@@ -890,7 +860,7 @@ static void test_default_fault_handler_prints_one_line_and_returns(void) {
     close(fds[0]);
     if (dup2(fds[1], 2) < 0) _exit(4);
     memset(&log_a, 0, sizeof log_a);
-    omniheap_set_fault_handler(logging_handler, &log_a);
+    omniheap_set_fault_handler(fault_log_handler, &log_a);
     omniheap_set_fault_handler(NULL, NULL);
     memb_init(&nv_c);
     p = memb_alloc(&nv_c);

@@ -36,6 +36,7 @@
 #include "omniheap.h" /* before sys_heap.h: OMNIHEAP_CONF_SYS_HEAP_HEADERS */
 #include <zephyr/sys/sys_heap.h>
 
+#include "fault_log.h"
 #include "oh_test.h"
 #include "suites.h"
 
@@ -159,44 +160,11 @@ static void finish(struct sys_heap *h) {
 
 /* ---- fault capture ------------------------------------------------------------------------------ */
 
-struct fault_log {
-  unsigned count;
-  unsigned kinds[8];
-  omniheap_fault_kind_t kind;
-  omniheap_family_t family;
-  const omniheap_heap_t *heap;
-  const void *object;
-  const void *pointer;
-  omniheap_fault_action_t default_action;
-  char function[40];
-};
-
 static struct fault_log faults;
 
-static omniheap_fault_action_t counting_handler(const omniheap_fault_t *fault, void *context) {
-  struct fault_log *log = (struct fault_log *)context;
-  size_t i = 0;
-  ++log->count;
-  if ((unsigned)fault->kind < 8U) ++log->kinds[(unsigned)fault->kind];
-  log->kind = fault->kind;
-  log->family = fault->family;
-  log->heap = fault->heap;
-  log->object = fault->object;
-  log->pointer = fault->pointer;
-  log->default_action = fault->default_action;
-  if (fault->function != NULL)
-    for (; i + 1 < sizeof log->function && fault->function[i] != '\0'; ++i)
-      log->function[i] = fault->function[i];
-  log->function[i] = '\0';
-  return OMNIHEAP_FAULT_RETURN;
-}
+static void capture_faults(void) { fault_log_capture(&faults, 0); }
 
-static void capture_faults(void) {
-  memset(&faults, 0, sizeof faults);
-  omniheap_set_fault_handler(counting_handler, &faults);
-}
-
-static void release_faults(void) { omniheap_set_fault_handler(NULL, NULL); }
+static void release_faults(void) { fault_log_release(); }
 
 /* Every case runs with the counting handler; the default is restored after. */
 #define SH_RUN(fn)    \
@@ -1829,7 +1797,7 @@ static void test_sys_heap_default_fault_action_panics(void) {
 static void child_too_large(void) {
   /* More than 2^31 units: refused before the memory is touched. */
   memset(&faults, 0, sizeof faults);
-  omniheap_set_fault_handler(counting_handler, &faults);
+  omniheap_set_fault_handler(fault_log_handler, &faults);
   sys_heap_init(&heap_c, SH_MEM, ((size_t)1 << 34) + 64U);
   if (faults.count != 1U || faults.kind != OMNIHEAP_FAULT_BAD_ARGUMENT) _exit(1);
   _exit(sys_heap_alloc(&heap_c, 1) == NULL && !sys_heap_validate(&heap_c) ? 0 : 2);
