@@ -409,14 +409,7 @@ OMNIHEAP_EXPORT void heapmem_stats(heapmem_stats_t *stats) {
 OMNIHEAP_EXPORT size_t heapmem_alignment(void) { return alignment; }
 
 namespace {
-
 using Line = omniheap::Text<160>;
-void emit(Line &line) noexcept {
-  line.put('\n');
-  omniheap_port_write(line.c_str(), line.size());
-  line.clear();
-}
-
 } // namespace
 
 OMNIHEAP_EXPORT void heapmem_print_debug_info(bool print_chunks) {
@@ -426,16 +419,16 @@ OMNIHEAP_EXPORT void heapmem_print_debug_info(bool print_chunks) {
   Line line;
   line.put("heapmem: arena ").decimal(arena_size).put(" bytes at ").hex(reinterpret_cast<uintptr_t>(arena));
   line.put(", alignment ").decimal(alignment).put(", header ").decimal(E::header).put(" bytes");
-  emit(line);
+  line.emit(omniheap_port_write);
   line.put("  allocated ").decimal(s.allocated).put(", overhead ").decimal(s.overhead);
   line.put(", available ").decimal(s.available).put(", footprint ").decimal(s.footprint);
   line.put(" (max ").decimal(s.max_footprint).put("), chunks ").decimal(s.chunks);
-  emit(line);
+  line.emit(omniheap_port_write);
   for (size_t z = 0; z < max_zones; ++z) {
     if (zones[z].name == nullptr) continue;
     line.put("  zone ").decimal(z).put(" '").put(zones[z].name).put("': ").decimal(charged(static_cast<heapmem_zone_t>(z)));
     line.put(" of ").decimal(zones[z].budget).put(" bytes");
-    emit(line);
+    line.emit(omniheap_port_write);
   }
   if (!print_chunks) return;
   E::walk(heap, [&](unsigned char *p, size_t bytes, bool used) {
@@ -450,7 +443,7 @@ OMNIHEAP_EXPORT void heapmem_print_debug_info(bool print_chunks) {
       const Origin *o = origin_of(p);
       if (o != nullptr) line.put(" from ").put(o->file).put(':').decimal(o->line);
     }
-    emit(line);
+    line.emit(omniheap_port_write);
     return 0;
   });
 }

@@ -344,29 +344,23 @@ namespace {
 
 using Line = omniheap::Text<120>;
 
-void emit(Line &line) noexcept {
-  line.put('\n');
-  omniheap_port_write(line.c_str(), line.size());
-  line.clear();
-}
-
 template <class E> void print_info(typename E::Control *h, bool dump_chunks) noexcept {
   Line line;
   line.put("Heap at ").hex(reinterpret_cast<uintptr_t>(h)).put(" contains ");
   line.decimal(h->end).put(" units in ").decimal(h->classes).put(" buckets (");
   line.decimal(E::unit).put("-byte units, ").decimal(E::header).put("-byte chunk headers)");
-  emit(line);
-  emit(line);
+  line.emit(omniheap_port_write);
+  line.emit(omniheap_port_write);
   line.put("  bucket#    min units        total      largest      largest");
-  emit(line);
+  line.emit(omniheap_port_write);
   line.put("             threshold       chunks      (units)      (bytes)");
-  emit(line);
+  line.emit(omniheap_port_write);
   line.put("  -----------------------------------------------------------");
-  emit(line);
+  line.emit(omniheap_port_write);
   E::for_each_class(h, [&](size_t k, size_t lower, size_t count, size_t largest) {
     line.right(k, 9).right(lower, 13).right(count, 13).right(largest, 13);
     line.right(largest * E::unit - E::header, 13);
-    emit(line);
+    line.emit(omniheap_port_write);
   });
   const size_t free_bytes = E::free_bytes(h);
   const size_t used = E::used_bytes(h);
@@ -376,14 +370,14 @@ template <class E> void print_info(typename E::Control *h, bool dump_chunks) noe
   line.right(free_bytes, 8).put(" free bytes, ").right(used, 8).put(" allocated bytes, overhead = ");
   line.decimal(overhead).put(" bytes (").decimal(permille / 10U).put('.').decimal(permille % 10U);
   line.put("%)");
-  emit(line);
+  line.emit(omniheap_port_write);
   if (!dump_chunks) return;
-  emit(line);
+  line.emit(omniheap_port_write);
   for (size_t c = h->first; c < h->end;) {
     const size_t s = E::chunk_size(h, c);
     line.put("chunk ").right(c, 6).put(E::chunk_used(h, c) ? ": [used] size=" : ": [free] size=");
     line.left("", 0).decimal(s).put(" left=").decimal(E::chunk_left(h, c)).put(" right=").decimal(c + s);
-    emit(line);
+    line.emit(omniheap_port_write);
     if (s == 0U) break;
     c += s;
   }

@@ -19,6 +19,14 @@ public:
   size_t size() const noexcept { return length_; }
   void clear() noexcept { length_ = 0; data_[0] = '\0'; }
 
+  // Ends the line with '\n', hands it to write(text, length) (e.g.
+  // omniheap_port_write) and starts a new one.
+  template <class Write> void emit(Write &&write) noexcept {
+    put('\n');
+    write(data_, length_);
+    clear();
+  }
+
   Text &put(char c) noexcept {
     if (length_ + 1 < Capacity) {
       data_[length_++] = c;

@@ -12,9 +12,7 @@ constexpr size_t family_width = 11;
 using Line = Text<160>;
 
 void emit(omniheap_write_fn fn, void *context, Line &line) noexcept {
-  line.put('\n');
-  fn(line.c_str(), line.size(), context);
-  line.clear();
+  line.emit([&](const char *text, size_t length) { fn(text, length, context); });
 }
 
 void columns(Line &line, const omniheap_stats_t &s, bool fixed_blocks) noexcept {
