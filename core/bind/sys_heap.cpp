@@ -3,7 +3,12 @@
 // heap->heap points at the engine's Control block (the start of the heap
 // memory rounded up to 8). On 32-bit targets a heap under 256 KiB uses the
 // 4-byte-header layout, a larger one the 8-byte layout; the layout of a heap
-// is recognised from its Control block (see Heap below).
+// is recognised from its Control block (see with_engine below).
+//
+// The operations themselves (namespace zheap, sys_heap_core.hpp) take no
+// lock and report no fault; the public functions add the optional critical
+// section (OMNIHEAP_CONF_SYS_HEAP_LOCKED) and the fault reports, and k_heap
+// adds its own lock.
 #include <zephyr/sys/sys_heap.h>
 
 #include <string.h>
@@ -12,11 +17,15 @@
 #include "../common/critical.hpp"
 #include "../common/text.hpp"
 #include "engine_heap.hpp"
+#include "heap_listener.hpp"
 #include "omniheap_port.h"
+#include "sys_heap_core.hpp"
 
 namespace {
 
 namespace eng = omniheap::engine;
+namespace zheap = omniheap::bind::zheap;
+namespace listen = omniheap::bind::listen;
 using Small = eng::SegregatedFit<eng::Layout<uint16_t, 8, 4>>;
 using Big = eng::SegregatedFit<eng::Layout<uint32_t, 8, 8>>;
 
@@ -59,6 +68,7 @@ template <class Fn> decltype(auto) with_engine(z_heap *z, Fn &&fn) noexcept {
   if (has_small && is_small(z)) return fn(static_cast<Small *>(nullptr), reinterpret_cast<Small::Control *>(z));
   return fn(static_cast<Big *>(nullptr), reinterpret_cast<Big::Control *>(z));
 }
+#define OMNIHEAP_ENGINE_OF(e) using E = std::remove_pointer_t<decltype(e)>
 
 // The heap's Control block. A heap object that was never initialised is set
 // up from init_mem / init_bytes if it has them (a statically defined heap),
@@ -82,65 +92,42 @@ OMNIHEAP_COLD void report(struct sys_heap *heap, const void *p, eng::Fault f, co
 }
 
 // ---- registry ----------------------------------------------------------------------
-z_heap *control_of(const void *object) noexcept {
-  return static_cast<const struct sys_heap *>(object)->heap;
-}
+const struct sys_heap *heap_of(const void *object) noexcept { return static_cast<const struct sys_heap *>(object); }
 
 void stats(const void *object, omniheap_stats_t *out) noexcept {
   Guard guard;
-  with_engine(control_of(object), [&](auto *e, auto *h) {
-    using E = std::remove_pointer_t<decltype(e)>;
-    omniheap::bind::engine_stats<E>(h, out);
-  });
+  zheap::stats(heap_of(object), out);
 }
-
 int validate(const void *object) noexcept {
   Guard guard;
-  return with_engine(control_of(object), [&](auto *e, auto *h) {
-    using E = std::remove_pointer_t<decltype(e)>;
-    return E::valid(h) ? OMNIHEAP_OK : OMNIHEAP_ERR_CORRUPT;
-  });
+  return zheap::validate(heap_of(object));
 }
-
 int walk(const void *object, omniheap_walk_fn fn, void *context) noexcept {
   Guard guard;
-  return with_engine(control_of(object), [&](auto *e, auto *h) {
-    using E = std::remove_pointer_t<decltype(e)>;
-    return omniheap::bind::engine_walk<E>(h, fn, context);
-  });
+  return zheap::walk(heap_of(object), fn, context);
 }
-
 void reset_peak(void *object) noexcept {
   Guard guard;
-  with_engine(control_of(object), [&](auto *e, auto *h) {
-    using E = std::remove_pointer_t<decltype(e)>;
-    E::reset_peak(h);
-  });
+  zheap::reset_peak(static_cast<struct sys_heap *>(object));
 }
-
-// The heap object still holds the heap it registered (a sys_heap on the stack
-// that went out of scope no longer does). `cookie` is the Control block it
-// registered: heap->heap is followed only if it still points there.
-bool alive(const void *object, const void *cookie) noexcept {
-  z_heap *z = control_of(object);
-  if (z == nullptr || z != cookie || reinterpret_cast<void *>(z) == &null_heap) return false;
-  return with_engine(z, [&](auto *e, auto *h) {
-    using E = std::remove_pointer_t<decltype(e)>;
-    return h->magic == E::magic_value && h->owner == object;
-  });
-}
+bool alive(const void *object, const void *cookie) noexcept { return zheap::alive(heap_of(object), cookie); }
 
 constexpr omniheap::observe::HeapOps ops = {OMNIHEAP_FAMILY_SYS_HEAP, stats, validate, walk,
                                             reset_peak, nullptr, alive};
 
-// ---- alignment ------------------------------------------------------------------------
-// Zephyr's encoding: a power of two A, optionally plus a smaller power of two
-// r ("rewind": the block p then satisfies (p + r) % A == 0).
-struct Alignment {
-  size_t a;
-  size_t rewind;
-  bool valid;
-};
+template <class E> void *aligned_alloc_in(typename E::Control *h, zheap::Alignment d, size_t bytes) noexcept {
+  if (d.a == 0U || (d.rewind == 0U && d.a <= E::header)) return E::alloc(h, bytes);
+  return E::aligned_alloc(h, d.a, d.rewind, bytes);
+}
+
+uintptr_t id_of(const struct sys_heap *heap) noexcept { return reinterpret_cast<uintptr_t>(heap); }
+
+} // namespace
+
+// ---- the operations (sys_heap_core.hpp) -------------------------------------------------
+
+namespace omniheap::bind::zheap {
+
 Alignment decode(size_t align) noexcept {
   const size_t low = align & (0U - align);
   Alignment d{align, 0, true};
@@ -152,38 +139,169 @@ Alignment decode(size_t align) noexcept {
   return d;
 }
 
-template <class E> void *aligned_alloc_in(typename E::Control *h, Alignment d, size_t bytes) noexcept {
-  if (d.a == 0U || (d.rewind == 0U && d.a <= E::header)) return E::alloc(h, bytes);
-  return E::aligned_alloc(h, d.a, d.rewind, bytes);
+bool init(struct sys_heap *heap, void *mem, size_t bytes) noexcept {
+  void *control = nullptr;
+  const uintptr_t start = reinterpret_cast<uintptr_t>(mem);
+  const size_t skew = (8U - start % 8U) % 8U;
+  const bool small = has_small && bytes > skew && (bytes - skew) / 8U <= Small::max_chunk_units;
+  if (small) {
+    Small::Control *h = Small::init(mem, bytes);
+    if (h != nullptr) h->owner = heap;
+    control = h;
+  } else if (has_big) {
+    Big::Control *h = Big::init(mem, bytes);
+    if (h != nullptr) h->owner = heap;
+    control = h;
+  }
+  heap->heap = static_cast<z_heap *>(control != nullptr ? control : static_cast<void *>(&null_heap));
+  return control != nullptr;
 }
 
-} // namespace
+bool placeholder(const struct sys_heap *heap) noexcept {
+  return reinterpret_cast<const void *>(heap->heap) == &null_heap;
+}
+
+void set_placeholder(struct sys_heap *heap) noexcept { heap->heap = reinterpret_cast<z_heap *>(&null_heap); }
+
+void *alloc(struct sys_heap *heap, Alignment d, size_t bytes) noexcept {
+  return with_engine(heap->heap, [&](auto *e, auto *h) -> void * {
+    OMNIHEAP_ENGINE_OF(e);
+    void *p = aligned_alloc_in<E>(h, d, bytes);
+    if (OMNIHEAP_UNLIKELY(listen::active()) && p != nullptr) listen::alloc(id_of(heap), p, E::chunk_bytes(h, p));
+    return p;
+  });
+}
+
+Fault free(struct sys_heap *heap, void *mem) noexcept {
+  return with_engine(heap->heap, [&](auto *e, auto *h) {
+    OMNIHEAP_ENGINE_OF(e);
+    if (OMNIHEAP_UNLIKELY(listen::active())) {
+      const Fault f = E::check(h, mem);
+      if (f != Fault::none) return f;
+      listen::free(id_of(heap), mem, E::chunk_bytes(h, mem));
+    }
+    return E::free(h, mem);
+  });
+}
+
+void *realloc(struct sys_heap *heap, void *ptr, Alignment d, size_t bytes, Fault &f) noexcept {
+  return with_engine(heap->heap, [&](auto *e, auto *h) -> void * {
+    OMNIHEAP_ENGINE_OF(e);
+    f = E::check(h, ptr);
+    if (f != Fault::none) return nullptr;
+    const uintptr_t p = reinterpret_cast<uintptr_t>(ptr);
+    const bool aligned = d.a == 0U || (p + d.rewind) % d.a == 0U;
+    const bool notify = listen::active();
+    const size_t old_chunk = notify ? E::chunk_bytes(h, ptr) : 0U;
+    if (aligned && E::resize_in_place(h, ptr, bytes)) {
+      if (OMNIHEAP_UNLIKELY(notify)) {
+        listen::alloc(id_of(heap), ptr, E::chunk_bytes(h, ptr));
+        listen::free(id_of(heap), ptr, old_chunk);
+      }
+      return ptr;
+    }
+    void *moved = aligned_alloc_in<E>(h, d, bytes);
+    if (moved == nullptr) return nullptr;
+    if (OMNIHEAP_UNLIKELY(notify)) listen::alloc(id_of(heap), moved, E::chunk_bytes(h, moved));
+    const size_t old = E::usable_size(h, ptr);
+    memcpy(moved, ptr, old < bytes ? old : bytes);
+    if (OMNIHEAP_UNLIKELY(notify)) listen::free(id_of(heap), ptr, old_chunk);
+    E::free(h, ptr);
+    return moved;
+  });
+}
+
+Fault check(struct sys_heap *heap, const void *mem) noexcept {
+  return with_engine(heap->heap, [&](auto *e, auto *h) {
+    OMNIHEAP_ENGINE_OF(e);
+    return E::check(h, mem);
+  });
+}
+
+size_t usable_size(struct sys_heap *heap, const void *mem) noexcept {
+  return with_engine(heap->heap, [&](auto *e, auto *h) {
+    OMNIHEAP_ENGINE_OF(e);
+    return E::usable_size(h, mem);
+  });
+}
+
+bool contains(const struct sys_heap *heap, const void *p) noexcept {
+  z_heap *z = heap->heap;
+  if (z == nullptr || reinterpret_cast<void *>(z) == &null_heap) return false;
+  return with_engine(z, [&](auto *e, auto *h) {
+    OMNIHEAP_ENGINE_OF(e);
+    const uintptr_t rel = reinterpret_cast<uintptr_t>(p) - reinterpret_cast<uintptr_t>(h);
+    return rel < static_cast<uintptr_t>(h->end) * E::unit;
+  });
+}
+
+bool valid(struct sys_heap *heap) noexcept {
+  if (heap->heap == nullptr || placeholder(heap)) return false;
+  return with_engine(heap->heap, [&](auto *e, auto *h) {
+    OMNIHEAP_ENGINE_OF(e);
+    return E::valid(h);
+  });
+}
+
+uint32_t &failures(struct sys_heap *heap) noexcept {
+  return with_engine(heap->heap, [&](auto *, auto *h) -> uint32_t & { return h->failures; });
+}
+
+void stats(const struct sys_heap *heap, omniheap_stats_t *out) noexcept {
+  with_engine(heap->heap, [&](auto *e, auto *h) {
+    OMNIHEAP_ENGINE_OF(e);
+    omniheap::bind::engine_stats<E>(h, out);
+  });
+}
+
+int validate(const struct sys_heap *heap) noexcept {
+  return with_engine(heap->heap, [&](auto *e, auto *h) {
+    OMNIHEAP_ENGINE_OF(e);
+    return E::valid(h) ? OMNIHEAP_OK : OMNIHEAP_ERR_CORRUPT;
+  });
+}
+
+int walk(const struct sys_heap *heap, omniheap_walk_fn fn, void *context) noexcept {
+  return with_engine(heap->heap, [&](auto *e, auto *h) {
+    OMNIHEAP_ENGINE_OF(e);
+    return omniheap::bind::engine_walk<E>(h, fn, context);
+  });
+}
+
+void reset_peak(struct sys_heap *heap) noexcept {
+  with_engine(heap->heap, [&](auto *e, auto *h) {
+    OMNIHEAP_ENGINE_OF(e);
+    E::reset_peak(h);
+  });
+}
+
+// The heap object still holds the heap it registered (a sys_heap on the stack
+// that went out of scope no longer does). `cookie` is the Control block it
+// registered: heap->heap is followed only if it still points there.
+bool alive(const struct sys_heap *heap, const void *cookie) noexcept {
+  z_heap *z = heap->heap;
+  if (z == nullptr || z != cookie || reinterpret_cast<void *>(z) == &null_heap) return false;
+  return with_engine(z, [&](auto *e, auto *h) {
+    OMNIHEAP_ENGINE_OF(e);
+    return h->magic == E::magic_value && h->owner == heap;
+  });
+}
+
+} // namespace omniheap::bind::zheap
 
 // ---- API ------------------------------------------------------------------------------
 
 OMNIHEAP_EXPORT void sys_heap_init(struct sys_heap *heap, void *mem, size_t bytes) {
-  void *control = nullptr;
+  bool ok;
   {
     Guard guard;
-    const uintptr_t start = reinterpret_cast<uintptr_t>(mem);
-    const size_t skew = (8U - start % 8U) % 8U;
-    const bool small = has_small && bytes > skew && (bytes - skew) / 8U <= Small::max_chunk_units;
-    if (small) {
-      Small::Control *h = Small::init(mem, bytes);
-      if (h != nullptr) h->owner = heap;
-      control = h;
-    } else if (has_big) {
-      Big::Control *h = Big::init(mem, bytes);
-      if (h != nullptr) h->owner = heap;
-      control = h;
-    }
-    heap->heap = static_cast<z_heap *>(control != nullptr ? control : static_cast<void *>(&null_heap));
+    ok = zheap::init(heap, mem, bytes);
   }
-  if (control == nullptr) {
+  if (!ok) {
     report(heap, mem, OMNIHEAP_FAULT_BAD_ARGUMENT, "sys_heap_init");
     return;
   }
-  omniheap::observe::enter(heap, ops, control);
+  omniheap::observe::enter(heap, ops, heap->heap);
   sys_heap_array_save(heap);
 }
 
@@ -192,7 +310,7 @@ z_heap *adopt(struct sys_heap *heap) noexcept {
   if (heap->init_mem != nullptr && heap->init_bytes != 0U) {
     sys_heap_init(heap, heap->init_mem, heap->init_bytes);
   } else {
-    heap->heap = reinterpret_cast<z_heap *>(&null_heap);
+    zheap::set_placeholder(heap);
   }
   return heap->heap;
 }
@@ -200,10 +318,8 @@ z_heap *adopt(struct sys_heap *heap) noexcept {
 
 OMNIHEAP_EXPORT void *sys_heap_alloc(struct sys_heap *heap, size_t bytes) {
   Guard guard;
-  return with_engine(control(heap), [&](auto *e, auto *h) -> void * {
-    using E = std::remove_pointer_t<decltype(e)>;
-    return E::alloc(h, bytes);
-  });
+  control(heap);
+  return zheap::alloc(heap, zheap::Alignment{0, 0, true}, bytes);
 }
 
 OMNIHEAP_EXPORT void *sys_heap_noalign_alloc(struct sys_heap *heap, size_t align, size_t bytes) {
@@ -212,26 +328,22 @@ OMNIHEAP_EXPORT void *sys_heap_noalign_alloc(struct sys_heap *heap, size_t align
 }
 
 OMNIHEAP_EXPORT void *sys_heap_aligned_alloc(struct sys_heap *heap, size_t align, size_t bytes) {
-  const Alignment d = decode(align);
+  const zheap::Alignment d = zheap::decode(align);
   if (OMNIHEAP_UNLIKELY(!d.valid)) {
     report(heap, nullptr, OMNIHEAP_FAULT_BAD_ALIGNMENT, "sys_heap_aligned_alloc");
     return nullptr;
   }
   Guard guard;
-  return with_engine(control(heap), [&](auto *e, auto *h) -> void * {
-    using E = std::remove_pointer_t<decltype(e)>;
-    return aligned_alloc_in<E>(h, d, bytes);
-  });
+  control(heap);
+  return zheap::alloc(heap, d, bytes);
 }
 
 OMNIHEAP_EXPORT void sys_heap_free(struct sys_heap *heap, void *mem) {
   eng::Fault f;
   {
     Guard guard;
-    f = with_engine(control(heap), [&](auto *e, auto *h) {
-      using E = std::remove_pointer_t<decltype(e)>;
-      return E::free(h, mem);
-    });
+    control(heap);
+    f = zheap::free(heap, mem);
   }
   if (OMNIHEAP_UNLIKELY(f != eng::Fault::none)) report(heap, mem, f, "sys_heap_free");
 }
@@ -247,7 +359,7 @@ OMNIHEAP_EXPORT void *sys_heap_aligned_realloc(struct sys_heap *heap, void *ptr,
     sys_heap_free(heap, ptr);
     return nullptr;
   }
-  const Alignment d = decode(align);
+  const zheap::Alignment d = zheap::decode(align);
   if (OMNIHEAP_UNLIKELY(!d.valid)) {
     report(heap, nullptr, OMNIHEAP_FAULT_BAD_ALIGNMENT, "sys_heap_aligned_realloc");
     return nullptr;
@@ -256,20 +368,8 @@ OMNIHEAP_EXPORT void *sys_heap_aligned_realloc(struct sys_heap *heap, void *ptr,
   void *result;
   {
     Guard guard;
-    result = with_engine(control(heap), [&](auto *e, auto *h) -> void * {
-      using E = std::remove_pointer_t<decltype(e)>;
-      f = E::check(h, ptr);
-      if (f != eng::Fault::none) return nullptr;
-      const uintptr_t p = reinterpret_cast<uintptr_t>(ptr);
-      const bool aligned = d.a == 0U || (p + d.rewind) % d.a == 0U;
-      if (aligned && E::resize_in_place(h, ptr, bytes)) return ptr;
-      void *moved = aligned_alloc_in<E>(h, d, bytes);
-      if (moved == nullptr) return nullptr;
-      const size_t old = E::usable_size(h, ptr);
-      memcpy(moved, ptr, old < bytes ? old : bytes);
-      E::free(h, ptr);
-      return moved;
-    });
+    control(heap);
+    result = zheap::realloc(heap, ptr, d, bytes, f);
   }
   if (OMNIHEAP_UNLIKELY(f != eng::Fault::none)) report(heap, ptr, f, "sys_heap_aligned_realloc");
   return result;
@@ -281,31 +381,26 @@ OMNIHEAP_EXPORT size_t sys_heap_usable_size(struct sys_heap *heap, void *mem) {
   size_t n = 0;
   {
     Guard guard;
-    f = with_engine(control(heap), [&](auto *e, auto *h) {
-      using E = std::remove_pointer_t<decltype(e)>;
-      const eng::Fault g = E::check(h, mem);
-      if (g == eng::Fault::none) n = E::usable_size(h, mem);
-      return g;
-    });
+    control(heap);
+    f = zheap::check(heap, mem);
+    if (f == eng::Fault::none) n = zheap::usable_size(heap, mem);
   }
   if (OMNIHEAP_UNLIKELY(f != eng::Fault::none)) report(heap, mem, f, "sys_heap_usable_size");
   return n;
 }
 
 OMNIHEAP_EXPORT bool sys_heap_validate(struct sys_heap *heap) {
-  if (heap == nullptr || reinterpret_cast<void *>(control(heap)) == &null_heap) return false;
+  if (heap == nullptr) return false;
   Guard guard;
-  return with_engine(control(heap), [&](auto *e, auto *h) {
-    using E = std::remove_pointer_t<decltype(e)>;
-    return E::valid(h);
-  });
+  control(heap);
+  return zheap::valid(heap);
 }
 
 OMNIHEAP_EXPORT int sys_heap_runtime_stats_get(struct sys_heap *heap, struct sys_memory_stats *stats) {
   if (heap == nullptr || stats == nullptr) return einval;
   Guard guard;
   with_engine(control(heap), [&](auto *e, auto *h) {
-    using E = std::remove_pointer_t<decltype(e)>;
+    OMNIHEAP_ENGINE_OF(e);
     stats->free_bytes = E::free_bytes(h);
     stats->allocated_bytes = E::used_bytes(h);
     stats->max_allocated_bytes = E::peak_bytes(h);
@@ -316,10 +411,8 @@ OMNIHEAP_EXPORT int sys_heap_runtime_stats_get(struct sys_heap *heap, struct sys
 OMNIHEAP_EXPORT int sys_heap_runtime_stats_reset_max(struct sys_heap *heap) {
   if (heap == nullptr) return einval;
   Guard guard;
-  with_engine(control(heap), [&](auto *e, auto *h) {
-    using E = std::remove_pointer_t<decltype(e)>;
-    E::reset_peak(h);
-  });
+  control(heap);
+  zheap::reset_peak(heap);
   return 0;
 }
 
@@ -392,7 +485,7 @@ OMNIHEAP_EXPORT void sys_heap_print_info(struct sys_heap *heap, bool dump_chunks
   }
   Guard guard;
   with_engine(control(heap), [&](auto *e, auto *h) {
-    using E = std::remove_pointer_t<decltype(e)>;
+    OMNIHEAP_ENGINE_OF(e);
     print_info<E>(h, dump_chunks);
   });
 }
