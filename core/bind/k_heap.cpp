@@ -202,8 +202,8 @@ OMNIHEAP_EXPORT void k_heap_free(struct k_heap *h, void *mem) {
 // The K_HEAP_DEFINE heaps: GNU ld collects the section omniheap_k_heap and
 // defines these (firmware linker scripts define them around the section).
 extern "C" {
-extern struct k_heap __start_omniheap_k_heap[] __attribute__((weak));
-extern struct k_heap __stop_omniheap_k_heap[] __attribute__((weak));
+extern struct k_heap __start_omniheap_k_heap[] __attribute__((weak, visibility("hidden")));
+extern struct k_heap __stop_omniheap_k_heap[] __attribute__((weak, visibility("hidden")));
 }
 
 OMNIHEAP_EXPORT int k_heap_array_get(struct k_heap **heap) {

@@ -43,7 +43,12 @@ api_functions() { # api_functions TARGET -> sorted names
   incs="-I$dir/include"
   for r in api/*/; do incs="$incs -I$r"; done
   gcc -std=c11 $incs -Iports/"$port" -fsyntax-only -aux-info "$WORK/aux-$t.txt" "$WORK/all-$t.c" || return 1
-  perl -ne 'print "$1\n" if m{^/\* (?:api|ports)/[^*]*\*/ [^(]*?\b([A-Za-z_]\w*) \(}' "$WORK/aux-$t.txt" | sort -u
+  # Functions declared in the headers, except static inline ones; plus the
+  # documented data objects (`extern` declarations at the start of a line).
+  {
+    perl -ne 'print "$1\n" if m{^/\* (?:api|ports)/[^*]*\*/ (?![^(]*\bstatic\b)[^(]*?\b([A-Za-z_]\w*) \(}' "$WORK/aux-$t.txt"
+    cat $(find api ports/"$port" -name '*.h') | perl -ne 'print "$1\n" if m{^extern\s[^;()]*?\b([A-Za-z_]\w*)\s*;}'
+  } | sort -u
 }
 
 # symbol_rules NAME ARCHIVE_OR_OBJECT NM READELF — the three object-level rules.
@@ -92,7 +97,11 @@ for t in $(available_targets); do
 $(cat "$WORK/diff-$t.txt")"
   fi
   if [ -f "$dir/libomniheap.so" ]; then
-    nm -D --defined-only "$dir/libomniheap.so" | awk 'NF >= 3 {print $3}' | sort -u > "$WORK/so-$t.txt"
+    # Defined dynamic symbols of default visibility (ld lists the hidden
+    # __start_/__stop_ symbols of a section there too; nothing can bind to them).
+    readelf -W --dyn-syms "$dir/libomniheap.so" |
+      awk '$7 != "UND" && $6 == "DEFAULT" && ($5 == "GLOBAL" || $5 == "WEAK") {sub(/@.*/, "", $8); print $8}' |
+      sort -u > "$WORK/so-$t.txt"
     if diff "$WORK/api-$t.txt" "$WORK/so-$t.txt" > "$WORK/sodiff-$t.txt"; then
       pass "$t libomniheap.so: dynamic symbols = documented C API"
     else

@@ -1,16 +1,26 @@
 /*
  * Runner of the C conformance suites. The same sources run on the host
  * (built as C99 and as C11, plain gcc, with and without ASan+UBSan) and on
- * every Cortex-M target under QEMU semihosting.
+ * every Cortex-M target under QEMU semihosting (there split into two
+ * images, see OH_PART).
  */
 #include "oh_test.h"
 #include "suites.h"
 
+/* OH_PART (MCU images only): 1 = the suites up to sys_heap, 2 = the Zephyr
+ * kernel heap suites; undefined (host) = all of them. */
 int main(void) {
+#if !defined(OH_PART) || OH_PART == 1
   suite_native();
   suite_memb();
   suite_heapmem();
   suite_sys_heap();
   suite_port();
+#endif
+#if !defined(OH_PART) || OH_PART == 2
+  suite_k_heap();
+  suite_multi_heap();
+  suite_heap_listener();
+#endif
   return oh_test_summary();
 }

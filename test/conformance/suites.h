@@ -7,5 +7,8 @@ void suite_memb(void);   /* memb.c: "lib/memb.h" per api-reference §1 and the c
 void suite_heapmem(void);  /* heapmem.c: "lib/heapmem.h" per api-reference §2 and the contract */
 void suite_sys_heap(void); /* sys_heap.c: <zephyr/sys/sys_heap.h> per api-reference §4 and the contract */
 void suite_port(void);     /* port.c: the port hooks of the target's port */
+void suite_k_heap(void);   /* k_heap.c: <zephyr/kernel.h> k_heap and system heap (api-reference §3) */
+void suite_multi_heap(void); /* multi_heap.c: <zephyr/sys/multi_heap.h> (api-reference §4) */
+void suite_heap_listener(void); /* heap_listener.c: <zephyr/sys/heap_listener.h> (api-reference §4) */
 
 #endif

@@ -40,7 +40,11 @@ typedef uint32_t k_ticks_t;
 #endif
 
 /** Tick count of a timeout that never expires (`K_FOREVER`). */
+#ifdef __cplusplus
+#define K_TICKS_FOREVER (static_cast<k_ticks_t>(-1))
+#else
 #define K_TICKS_FOREVER ((k_ticks_t)-1)
+#endif
 
 /**
  * @brief A kernel timeout, relative to the start of the call that takes it.
@@ -52,7 +56,7 @@ typedef struct {
 
 /** @brief A timeout of `t` ticks (a k_timeout_t value). */
 #ifdef __cplusplus
-#define Z_TIMEOUT_TICKS(t) (k_timeout_t{(k_ticks_t)(t)})
+#define Z_TIMEOUT_TICKS(t) (k_timeout_t{static_cast<k_ticks_t>(t)})
 #else
 #define Z_TIMEOUT_TICKS(t) ((k_timeout_t){(k_ticks_t)(t)})
 #endif
