@@ -114,7 +114,7 @@ struct k_heap {
 #define Z_OMNI_KHEAP_ATTR_ __attribute__((__section__(Z_OMNI_KHEAP_SECTION_), __used__))
 #define Z_OMNI_KHEAP_CTOR_(name)                                                      \
   static void __attribute__((__constructor__, __used__)) z_omni_kheap_init_##name(void) { \
-    k_heap_init(&name, name.heap.init_mem, name.heap.init_bytes);                     \
+    if (name.heap.heap == NULL) k_heap_init(&name, name.heap.init_mem, name.heap.init_bytes); \
   }
 #else
 #define Z_OMNI_KHEAP_ATTR_
