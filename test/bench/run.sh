@@ -1,5 +1,5 @@
 #!/bin/sh
-# make bench — figures, not pass/fail. Two parts (BENCH_PARTS="memb heap"):
+# make bench — figures, not pass/fail. Three parts (BENCH_PARTS="memb heap k_heap"):
 #
 # MEMB
 #  - callgrind: exact x86-64 instructions per memb_alloc, per memb_free and per
@@ -67,6 +67,13 @@
 # dump per call costs about 10 ms per call; lackey's instruction trace
 # carries no call boundaries and is much slower still.
 #
+# k_heap, contended: alloc/free pairs per second on one shared k_heap
+# (k_heap_alloc(K_NO_WAIT) / k_heap_free) and with glibc malloc/free, 1 and 2
+# threads each, same workload (sizes 16..256 B, 16 live blocks per thread,
+# the oldest freed), KHEAP_SECONDS (1) per run, median of KHEAP_REPS (3) runs;
+# the ratios k_heap/glibc and 2T/1T of this run are the figures. Driver:
+# test/bench/k_heap_contended.c. Results: a table and build/bench/k_heap_contended.csv.
+#
 # Knobs (environment): OPS (10000000), CHECK_OPS (1000000; 0 skips), MIX_OPS
 # (50000: operations of the fragmenting mix), SEEDS (20), JOBS (parallel
 # callgrind runs and make jobs; default: the number of CPUs), BENCH_PARTS.
@@ -78,7 +85,7 @@ out=build/bench
 mkdir -p "$out"
 started=$(date +%s)
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
-BENCH_PARTS=${BENCH_PARTS:-memb heap}
+BENCH_PARTS=${BENCH_PARTS:-memb heap k_heap}
 mk() { $MAKE -s --no-print-directory "$@"; }
 dir=$(mk print-config | sed -n 's/^build_dir=//p')
 
@@ -526,11 +533,19 @@ echo "         $out/heap_space.csv $out/heap_overhead.csv $out/heap_codesize.csv
 echo "         $out/heap_mixed.svg $out/heap_worst.svg"
 }
 
+# ---- k_heap, contended ------------------------------------------------------------------
+k_heap_part() {
+mk -j"$JOBS" "$dir/bench/k_heap_contended"
+echo
+"$dir/bench/k_heap_contended" "${KHEAP_SECONDS:-1}" "${KHEAP_REPS:-3}" "$out/k_heap_contended.csv"
+}
+
 for part in $BENCH_PARTS; do
   case $part in
     memb) memb_part ;;
     heap) heap_part ;;
-    *) echo "make bench: unknown part '$part' (memb, heap)" >&2; exit 2 ;;
+    k_heap) k_heap_part ;;
+    *) echo "make bench: unknown part '$part' (memb, heap, k_heap)" >&2; exit 2 ;;
   esac
 done
 echo
