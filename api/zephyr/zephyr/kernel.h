@@ -188,10 +188,13 @@ void k_heap_init(struct k_heap *h, void *mem, size_t bytes);
  * until a k_heap_free() on this heap (every free wakes every waiter, which
  * retries) or until the deadline, then tries one last time.
  * @param h       The heap.
- * @param align   Alignment: as sys_heap_aligned_alloc() (a power of two,
- *                optionally plus Zephyr's "rewind" bit; 0: none). Any other
- *                value is reported to the fault handler (default: panic)
- *                and gives NULL.
+ * @param align   Alignment: a power of two (0: none), or Zephyr's "rewind"
+ *                encoding of sys_heap_aligned_alloc() — a power of two A
+ *                plus a smaller power of two r that is a multiple of
+ *                `sizeof(void *)` (the block p then has `(p + r) % A == 0`).
+ *                Any other value (3, 6 ...) is reported to the fault handler
+ *                as OMNIHEAP_FAULT_BAD_ALIGNMENT (default: panic) and gives
+ *                NULL.
  * @param bytes   Size; 0 gives NULL.
  * @param timeout K_NO_WAIT, K_FOREVER, or a relative timeout (K_MSEC(n) ...).
  * @return The block, or NULL if none was free by the deadline.
