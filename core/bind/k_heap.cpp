@@ -236,7 +236,8 @@ alignas(8) char kheap__system_heap[pool_bytes];
 } // namespace
 
 // Statically initialised (no constructor): set up by its first use.
-__attribute__((visibility("default"), section("omniheap_k_heap"), used)) struct k_heap _system_heap = {
+__attribute__((visibility("default"), section("omniheap_k_heap"), used,
+               aligned(alignof(struct k_heap)))) struct k_heap _system_heap = {
     {nullptr, kheap__system_heap, pool_bytes}, {0U}, {OMNIHEAP_PORT_LOCK_INIT}};
 
 namespace {

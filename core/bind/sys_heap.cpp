@@ -231,7 +231,9 @@ bool contains(const struct sys_heap *heap, const void *p) noexcept {
   return with_engine(z, [&](auto *e, auto *h) {
     OMNIHEAP_ENGINE_OF(e);
     const uintptr_t rel = reinterpret_cast<uintptr_t>(p) - reinterpret_cast<uintptr_t>(h);
-    return rel < static_cast<uintptr_t>(h->end) * E::unit;
+    // Chunks and the end marker, up to the next unit boundary (sys_heap_init
+    // rounds the region's end down to it; the bytes before are the heap's).
+    return rel < (static_cast<uintptr_t>(h->end) + 1U) * E::unit;
   });
 }
 

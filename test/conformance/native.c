@@ -369,7 +369,8 @@ static void check_bad_handle(omniheap_heap_t *bad) {
   OH_CHECK_EQ_INT(omniheap_heap_set_name(bad, "nv_bad"), OMNIHEAP_ERR_NOT_FOUND);
   OH_CHECK_EQ_PTR(omniheap_heap_find_name("nv_bad"), NULL);
   OH_CHECK_EQ_INT(omniheap_heap_unregister(bad), OMNIHEAP_ERR_NOT_FOUND);
-  OH_CHECK_EQ_PTR(omniheap_heap_next(bad), NULL);
+  /* next(NULL) is the first heap, whatever is registered. */
+  if (bad != NULL) OH_CHECK_EQ_PTR(omniheap_heap_next(bad), NULL);
 }
 
 static void test_bad_handle_null(void) { check_bad_handle(NULL); }
@@ -1010,8 +1011,12 @@ static void test_report_has_a_line_per_heap_then_totals(void) {
   check_heap_line("nv_rep_beta", count);
   /* Every registered heap, whoever registered it. */
   for (h = omniheap_heap_next(NULL); h != NULL && n <= OMNIHEAP_CONF_MAX_HEAPS;
-       h = omniheap_heap_next(h), ++n)
-    check_heap_line(omniheap_heap_name(h), count);
+       h = omniheap_heap_next(h), ++n) {
+    /* A heap without a name of its own is called by its family's name,
+     * which is also the family column of every heap of that family. */
+    if (!same(omniheap_heap_name(h), omniheap_family_name(omniheap_heap_family(h))))
+      check_heap_line(omniheap_heap_name(h), count);
+  }
   OH_CHECK_EQ_INT(n, count);
   /* The header lines do not depend on the heaps: one heap fewer, one line fewer. */
   run_report(NULL);

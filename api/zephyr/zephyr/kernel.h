@@ -111,10 +111,17 @@ struct k_heap {
 #define Z_OMNI_MAX_(a, b) ((a) > (b) ? (a) : (b))
 #define Z_OMNI_KHEAP_SECTION_ "omniheap_k_heap"
 #if defined(__GNUC__) || defined(__clang__)
-#define Z_OMNI_KHEAP_ATTR_ __attribute__((__section__(Z_OMNI_KHEAP_SECTION_), __used__))
-#define Z_OMNI_KHEAP_CTOR_(name)                                                      \
+/* Entries of the section are an array: exactly their type's alignment (GCC
+ * would align large objects further, e.g. to 32 bytes on x86). */
+#define Z_OMNI_KHEAP_ATTR_                                                   \
+  __attribute__((__section__(Z_OMNI_KHEAP_SECTION_), __used__,              \
+                 __aligned__(__alignof__(struct k_heap))))
+/* Before main(): set up the heap (unless an earlier constructor used it)
+ * and give it its variable's name in omniheap's registry. */
+#define Z_OMNI_KHEAP_CTOR_(name)                                                           \
   static void __attribute__((__constructor__, __used__)) z_omni_kheap_init_##name(void) { \
     if (name.heap.heap == NULL) k_heap_init(&name, name.heap.init_mem, name.heap.init_bytes); \
+    (void)omniheap_heap_set_name(omniheap_heap_find(&name), #name);                       \
   }
 #else
 #define Z_OMNI_KHEAP_ATTR_
@@ -135,8 +142,9 @@ struct k_heap {
  *        Z_HEAP_MIN_SIZE), with its buffer `kheap_<name>`.
  *
  * Use at file scope. The heap needs no init call: it is initialised before
- * `main()` (by a constructor on GCC and Clang) and in any case by its first
- * use, and k_heap_array_get() lists it. A leading `static` applies to the
+ * `main()` (by a constructor on GCC and Clang, which also names it `name`
+ * in omniheap's registry) and in any case by its first use, and
+ * k_heap_array_get() lists it. A leading `static` applies to the
  * buffer only, as in Zephyr.
  *
  * The heap objects are collected in the linker section `omniheap_k_heap`.
