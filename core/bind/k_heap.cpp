@@ -56,7 +56,11 @@ void reset_peak(void *object) noexcept {
 bool alive(const void *object, const void *cookie) noexcept {
   return zheap::alive(&static_cast<const struct k_heap *>(object)->heap, cookie);
 }
-const char *name_of(const void *object) noexcept;
+// The system heap is named by its kind (set by its static initialiser), so
+// that naming it does not link its buffer.
+const char *name_of(const void *object) noexcept {
+  return static_cast<const struct k_heap *>(object)->wait_q.kind == 1U ? "_system_heap" : nullptr;
+}
 
 constexpr omniheap::observe::HeapOps ops = {OMNIHEAP_FAMILY_K_HEAP, stats, validate, walk,
                                             reset_peak, name_of, alive};
@@ -65,19 +69,31 @@ constexpr omniheap::observe::HeapOps ops = {OMNIHEAP_FAMILY_K_HEAP, stats, valid
 // Registers it; a region too small or too large leaves the empty placeholder.
 bool setup(struct k_heap *h, void *mem, size_t bytes) noexcept {
   h->wait_q.waiters = 0;
+  h->wait_q.state = 1;
   if (!zheap::init(&h->heap, mem, bytes)) return false;
   omniheap::observe::enter(h, ops, h->heap.heap);
   sys_heap_array_save(&h->heap);
   return true;
 }
 
-// Makes sure a heap object is set up (a K_HEAP_DEFINE heap used before its
-// constructor ran, or with none); the caller holds its lock.
-inline void ready(struct k_heap *h) noexcept {
-  if (OMNIHEAP_LIKELY(zheap::ready(&h->heap))) return;
-  if (h->heap.init_mem == nullptr || h->heap.init_bytes == 0U || !setup(h, h->heap.init_mem, h->heap.init_bytes)) {
-    zheap::set_placeholder(&h->heap);
+// Sets up a heap object not set up as a k_heap yet: a K_HEAP_DEFINE heap
+// (or the system heap) used before its constructor ran, or with none, or
+// one first used through the sys_heap API (registered as a sys_heap then).
+OMNIHEAP_COLD void adopt(struct k_heap *h) noexcept {
+  if (!zheap::ready(&h->heap)) {
+    if (h->heap.init_mem == nullptr || h->heap.init_bytes == 0U ||
+        !setup(h, h->heap.init_mem, h->heap.init_bytes)) {
+      zheap::set_placeholder(&h->heap);
+    }
+  } else if (!zheap::placeholder(&h->heap)) {
+    omniheap::observe::enter(h, ops, h->heap.heap);
   }
+  h->wait_q.state = 1;
+}
+
+// Makes sure a heap object is set up as a k_heap; the caller holds its lock.
+inline void ready(struct k_heap *h) noexcept {
+  if (OMNIHEAP_UNLIKELY(h->wait_q.state == 0U)) adopt(h);
 }
 
 // ---- timeouts ----------------------------------------------------------------------------------
@@ -145,6 +161,12 @@ Fault release(struct k_heap *h, void *mem) noexcept {
   return f;
 }
 
+// A realloc that succeeded may have freed memory (a shrink, or a move):
+// waiters retry, as after a free.
+void wake_after_realloc(struct k_heap *h, const void *result) noexcept {
+  if (result != nullptr && h->wait_q.waiters != 0U) omniheap_port_notify_all(lock_of(h));
+}
+
 bool product(size_t num, size_t size, size_t &bytes) noexcept { return !__builtin_mul_overflow(num, size, &bytes); }
 
 } // namespace
@@ -190,6 +212,7 @@ OMNIHEAP_EXPORT void *k_heap_realloc(struct k_heap *h, void *ptr, size_t bytes, 
   void *p = blocking(h, timeout, [&](bool &stop) {
     void *q = zheap::realloc(&h->heap, ptr, zheap::Alignment{0, 0, true}, bytes, f);
     stop = f != Fault::none;
+    wake_after_realloc(h, q);
     return q;
   });
   if (OMNIHEAP_UNLIKELY(f != Fault::none)) report(h, ptr, f, "k_heap_realloc");
@@ -211,6 +234,12 @@ extern struct k_heap __stop_omniheap_k_heap[] __attribute__((weak, visibility("h
 
 OMNIHEAP_EXPORT int k_heap_array_get(struct k_heap **heap) {
   if (heap == nullptr) return 0;
+#if defined(__PIC__) && !defined(__PIE__)
+  // The shared library: the program's heaps are in the program's section,
+  // out of reach (and a program naming _system_heap uses its own copy).
+  *heap = nullptr;
+  return 0;
+#endif
   struct k_heap *first = __start_omniheap_k_heap;
   struct k_heap *last = __stop_omniheap_k_heap;
   if (first == nullptr || last == nullptr || last <= first) {
@@ -238,11 +267,9 @@ alignas(8) char kheap__system_heap[pool_bytes];
 // Statically initialised (no constructor): set up by its first use.
 __attribute__((visibility("default"), section("omniheap_k_heap"), used,
                aligned(alignof(struct k_heap)))) struct k_heap _system_heap = {
-    {nullptr, kheap__system_heap, pool_bytes}, {0U}, {OMNIHEAP_PORT_LOCK_INIT}};
+    {nullptr, kheap__system_heap, pool_bytes}, {0U, 0U, 1U}, {OMNIHEAP_PORT_LOCK_INIT}};
 
 namespace {
-
-const char *name_of(const void *object) noexcept { return object == &_system_heap ? "_system_heap" : nullptr; }
 
 constexpr bool have_system_heap = true;
 struct k_heap *const system_heap = &_system_heap;
@@ -250,7 +277,7 @@ struct k_heap *const system_heap = &_system_heap;
 } // namespace
 
 OMNIHEAP_EXPORT void *k_aligned_alloc(size_t align, size_t size) {
-  if (OMNIHEAP_UNLIKELY((align & (align - 1U)) != 0U || align % prefix != 0U)) {
+  if (OMNIHEAP_UNLIKELY(align == 0U || (align & (align - 1U)) != 0U || align % prefix != 0U)) {
     report(system_heap, nullptr, OMNIHEAP_FAULT_BAD_ALIGNMENT, "k_aligned_alloc");
     return nullptr;
   }
@@ -277,7 +304,6 @@ OMNIHEAP_EXPORT void *k_calloc(size_t nmemb, size_t size) {
 #else
 
 namespace {
-const char *name_of(const void *) noexcept { return nullptr; }
 constexpr bool have_system_heap = false;
 struct k_heap *const system_heap = nullptr;
 } // namespace
@@ -345,7 +371,9 @@ OMNIHEAP_EXPORT void *k_realloc(void *ptr, size_t size) {
   void *base = static_cast<unsigned char *>(ptr) - prefix;
   Fault f = Fault::none;
   void *p = blocking(h, K_NO_WAIT, [&](bool &) {
-    return zheap::realloc(&h->heap, base, zheap::Alignment{0, 0, true}, size + prefix, f);
+    void *q = zheap::realloc(&h->heap, base, zheap::Alignment{0, 0, true}, size + prefix, f);
+    wake_after_realloc(h, q);
+    return q;
   });
   if (OMNIHEAP_UNLIKELY(f != Fault::none)) {
     report(h, ptr, f, "k_realloc");

@@ -108,6 +108,11 @@ OMNIHEAP_EXPORT void *sys_multi_heap_aligned_realloc(struct sys_multi_heap *mhea
     sys_multi_heap_free(mheap, ptr);
     return nullptr;
   }
+  const zheap::Alignment d = zheap::decode(align);
+  if (OMNIHEAP_UNLIKELY(!d.valid)) {
+    report(mheap, nullptr, OMNIHEAP_FAULT_BAD_ALIGNMENT, "sys_multi_heap_aligned_realloc");
+    return nullptr;
+  }
   void *result = nullptr;
   const struct sys_multi_heap_rec *rec;
   {

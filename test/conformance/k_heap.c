@@ -1678,6 +1678,53 @@ static void test_k_heap_realloc_zero_forever_frees_once(void) {
 
 /* ---- suite --------------------------------------------------------------------------------- */
 
+/* ---- registration paths (added with the review of the docs) ------------------------------- */
+
+/* A K_HEAP_DEFINE heap is named after its variable by its constructor. */
+static void test_k_heap_define_named_after_variable(void) {
+#if defined(__GNUC__) || defined(__clang__)
+  omniheap_heap_t *e = omniheap_heap_find(&kh_def);
+  OH_REQUIRE(e != NULL);
+  OH_CHECK(strcmp(omniheap_heap_name(e), "kh_def") == 0);
+  OH_CHECK_EQ_PTR(omniheap_heap_find_name("kh_tiny"), omniheap_heap_find(&kh_tiny));
+#endif
+}
+
+/* A statically initialised k_heap first used through the sys_heap API joins
+ * the registry as a sys_heap, and becomes a k_heap at its first k_heap call
+ * (kernel.h, k_heap_init()). Same initialiser as K_HEAP_DEFINE, no constructor. */
+static unsigned char kz_mem[256] __attribute__((aligned(8)));
+static struct k_heap kz = {{NULL, kz_mem, sizeof kz_mem}, {0u, 0u, 0u}, {OMNIHEAP_PORT_LOCK_INIT}};
+static void test_k_heap_first_used_as_sys_heap_becomes_k_heap(void) {
+  struct sys_memory_stats st;
+  omniheap_heap_t *e;
+  void *p;
+  OH_CHECK_EQ_INT(sys_heap_runtime_stats_get(&kz.heap, &st), 0);
+  e = omniheap_heap_find(&kz);
+  OH_REQUIRE(e != NULL);
+  OH_CHECK_EQ_INT(omniheap_heap_family(e), OMNIHEAP_FAMILY_SYS_HEAP);
+  p = k_heap_alloc(&kz, 16, K_NO_WAIT);
+  OH_CHECK(p != NULL);
+  e = omniheap_heap_find(&kz);
+  OH_REQUIRE(e != NULL);
+  OH_CHECK_EQ_INT(omniheap_heap_family(e), OMNIHEAP_FAMILY_K_HEAP);
+  k_heap_free(&kz, p);
+  OH_CHECK(sys_heap_validate(&kz.heap));
+  OH_CHECK_EQ_INT(faults.count, 0);
+  forget(&kz);
+}
+
+#if OMNIHEAP_CONF_HEAP_MEM_POOL_SIZE > 0
+/* Alignment 0 is not a multiple of sizeof(void *): Zephyr asserts. */
+static void test_k_aligned_alloc_zero_alignment_faults(void) {
+  unsigned before = faults.count;
+  OH_CHECK_EQ_PTR(k_aligned_alloc(0, 8), NULL);
+  OH_CHECK_EQ_INT(faults.count, before + 1U);
+  OH_CHECK_EQ_INT(faults.kind, OMNIHEAP_FAULT_BAD_ALIGNMENT);
+  OH_CHECK_EQ_INT(faults.family, OMNIHEAP_FAMILY_K_HEAP);
+}
+#endif
+
 void suite_k_heap(void) {
   KH_RUN(test_k_heap_timeout_macros);
   KH_RUN(test_k_heap_struct_layout);
@@ -1730,6 +1777,11 @@ void suite_k_heap(void) {
   KH_RUN(test_system_heap_spinlock_usable);
 #endif
   KH_RUN(test_k_free_null_is_noop);
+  KH_RUN(test_k_heap_define_named_after_variable);
+  KH_RUN(test_k_heap_first_used_as_sys_heap_becomes_k_heap);
+#if OMNIHEAP_CONF_HEAP_MEM_POOL_SIZE > 0
+  KH_RUN(test_k_aligned_alloc_zero_alignment_faults);
+#endif
 
 #if defined(OH_HOSTED) && OH_HOSTED
   KH_RUN(test_k_heap_free_wakes_blocked_alloc);

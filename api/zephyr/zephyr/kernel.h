@@ -24,8 +24,9 @@
  *   (Zephyr with `CONFIG_MULTITHREADING=n`).
  *
  * @par Misuse
- * A double free, a foreign or interior pointer, and an alignment that is
- * not a power of two reach omniheap's fault handler (omniheap_set_fault_handler());
+ * A double free, a foreign or interior pointer, and an alignment the call
+ * does not accept (see k_heap_aligned_alloc() and k_aligned_alloc()) reach
+ * omniheap's fault handler (omniheap_set_fault_handler());
  * its default is to panic through the port, as Zephyr asserts. A handler
  * that returns OMNIHEAP_FAULT_RETURN makes the call return NULL (or do
  * nothing) and leaves the heap unchanged.
@@ -92,6 +93,8 @@ static inline void k_spin_unlock(struct k_spinlock *l, k_spinlock_key_t key) {
  */
 typedef struct {
   uint32_t waiters; /**< Callers blocked in an allocation of this heap (read under the lock). */
+  uint16_t state;   /**< omniheap's: 1 once set up and registered as a k_heap (0 in initialisers). */
+  uint16_t kind;    /**< omniheap's: 1 for the system heap, 0 for other k_heaps. */
 } _wait_q_t;
 
 /**
@@ -128,7 +131,7 @@ struct k_heap {
 #define Z_OMNI_KHEAP_CTOR_(name)
 #endif
 #define Z_OMNI_KHEAP_INIT_(buffer, bytes)                                                  \
-  {{NULL, (buffer), (bytes)}, {0u}, {OMNIHEAP_PORT_LOCK_INIT}}
+  {{NULL, (buffer), (bytes)}, {0u, 0u, 0u}, {OMNIHEAP_PORT_LOCK_INIT}}
 #define Z_OMNI_HEAP_DEFINE_(name, bytes, buffer_attr)                                      \
   char __aligned(8) buffer_attr kheap_##name[Z_OMNI_MAX_((size_t)(bytes), (size_t)Z_HEAP_MIN_SIZE)]; \
   extern struct k_heap name;                                                               \
@@ -180,7 +183,10 @@ struct k_heap {
  *        rules for size and alignment; an unlocked lock; no waiters).
  *
  * The heap joins omniheap's registry as a k_heap (family
- * OMNIHEAP_FAMILY_K_HEAP, name "k_heap", or "_system_heap"). Initialising a
+ * OMNIHEAP_FAMILY_K_HEAP; named "_system_heap" for the system heap, else
+ * unnamed until omniheap_heap_set_name()). A heap first used through the
+ * sys_heap API (e.g. sys_heap_runtime_stats_get(&h->heap, ...)) joins as a
+ * sys_heap and becomes a k_heap at its first k_heap call. Initialising a
  * heap again while other threads use it is undefined, as in Zephyr.
  * @param h     The heap (not NULL).
  * @param mem   Its memory.
@@ -264,8 +270,9 @@ void k_heap_free(struct k_heap *h, void *mem);
  * @brief The heaps defined with K_HEAP_DEFINE() (and the system heap).
  * @param heap Receives the first of them: they form an array.
  * @return How many there are (0: `*heap` is NULL).
- * @note With the shared library (libomniheap.so), the array is the library's
- *       own (the system heap); a statically linked firmware sees all of them.
+ * @note Needs static linking (as every firmware links): the array is a
+ *       linker section of the program. In the shared library
+ *       (libomniheap.so) it returns 0 and sets `*heap` to NULL.
  */
 int k_heap_array_get(struct k_heap **heap);
 
@@ -275,7 +282,8 @@ int k_heap_array_get(struct k_heap **heap);
  *        `CONFIG_HEAP_MEM_POOL_SIZE`, `K_HEAP_MEM_POOL_SIZE`).
  *
  * Defined by the library when that size is above 0; usable with no init
- * call (initialised by its first use).
+ * call (initialised by its first use). Its buffer is linked into a
+ * firmware that uses any k_heap function (with `--gc-sections`).
  */
 extern struct k_heap _system_heap;
 
@@ -285,7 +293,8 @@ extern struct k_heap _system_heap;
  * Every block carries its owning heap in the pointer just below it, so
  * k_free() needs no heap argument. Never blocks.
  * @param align A power of two, and a multiple of `sizeof(void *)`; any
- *              other value is reported to the fault handler (default:
+ *              other value (0 included, as Zephyr asserts) is reported to
+ *              the fault handler as OMNIHEAP_FAULT_BAD_ALIGNMENT (default:
  *              panic) and gives NULL.
  * @param size  Size; any value (0 still gives a valid block).
  * @return The block, or NULL (no memory, or `size` too large).

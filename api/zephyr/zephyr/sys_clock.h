@@ -6,9 +6,10 @@
  *
  * A timeout is a number of ticks of the kernel clock; the tick rate is
  * OMNIHEAP_CONF_SYS_CLOCK_TICKS_PER_SEC (Zephyr: `CONFIG_SYS_CLOCK_TICKS_PER_SEC`),
- * fixed when the library is built. Relative timeouts only: omniheap turns a
- * timeout into a deadline on the port's monotonic clock
- * (omniheap_port_time_us()) when the call starts.
+ * fixed when the library is built. omniheap turns a relative timeout into a
+ * deadline on the port's monotonic clock (omniheap_port_time_us()) when the
+ * call starts; an absolute one (K_TIMEOUT_ABS_TICKS() ..., 64-bit ticks
+ * only) counts ticks from that clock's origin.
  */
 #ifndef ZEPHYR_INCLUDE_SYS_CLOCK_H_
 #define ZEPHYR_INCLUDE_SYS_CLOCK_H_
@@ -104,6 +105,16 @@ typedef struct {
 
 /** @brief Wait at most `h` hours. */
 #define K_HOURS(h) K_MINUTES((h) * 60)
+
+#if OMNIHEAP_CONF_TIMEOUT_64BIT
+/** @brief The timeout that expires when the port's clock reaches `t` ticks
+ *         (Zephyr's encoding: K_TICKS_FOREVER - 1 - t). */
+#define K_TIMEOUT_ABS_TICKS(t) Z_TIMEOUT_TICKS(K_TICKS_FOREVER - 1 - (k_ticks_t)(t))
+/** @brief The timeout that expires when the port's clock reaches `t` ms. */
+#define K_TIMEOUT_ABS_MS(t) K_TIMEOUT_ABS_TICKS(Z_OMNI_TO_TICKS_CEIL_(t, 1000u))
+/** @brief The timeout that expires when the port's clock reaches `t` µs. */
+#define K_TIMEOUT_ABS_US(t) K_TIMEOUT_ABS_TICKS(Z_OMNI_TO_TICKS_CEIL_(t, 1000000u))
+#endif
 
 /** @brief True if two k_timeout_t values are the same timeout. */
 #define K_TIMEOUT_EQ(a, b) ((a).ticks == (b).ticks)

@@ -17,7 +17,7 @@
  * `heap_id` is `HEAP_ID_FROM_POINTER(heap)` of the `struct sys_heap *` (for a
  * k_heap: of the k_heap, its first member being the sys_heap); chunk bytes
  * are the block's whole chunk, header included (the bytes sys_heap's
- * statistics count). See @ref family_k_heap.
+ * statistics count). See @ref family_heap_listener.
  *
  * @par Rules
  * Callbacks run in the allocating context, inside the listener list's

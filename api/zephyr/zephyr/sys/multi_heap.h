@@ -146,8 +146,10 @@ void sys_multi_heap_free(struct sys_multi_heap *mheap, void *block);
  * @param align Alignment.
  * @param bytes New size.
  * @return The block, or NULL (then `ptr` is unchanged, unless `bytes` was 0;
- *         also for a `ptr` in no member heap, which is reported as
- *         OMNIHEAP_FAULT_FOREIGN_POINTER).
+ *         also for a `ptr` in no member heap, reported as
+ *         OMNIHEAP_FAULT_FOREIGN_POINTER, and for an `align` that is not of
+ *         sys_heap_aligned_alloc()'s form, reported once as
+ *         OMNIHEAP_FAULT_BAD_ALIGNMENT; default action: panic).
  */
 void *sys_multi_heap_aligned_realloc(struct sys_multi_heap *mheap, void *cfg, void *ptr,
                                      size_t align, size_t bytes);
