@@ -1693,7 +1693,7 @@ static void test_k_heap_define_named_after_variable(void) {
 /* A statically initialised k_heap first used through the sys_heap API joins
  * the registry as a sys_heap, and becomes a k_heap at its first k_heap call
  * (kernel.h, k_heap_init()). Same initialiser as K_HEAP_DEFINE, no constructor. */
-static unsigned char kz_mem[256] __attribute__((aligned(8)));
+static unsigned char kz_mem[Z_HEAP_MIN_SIZE_FOR(16)] __attribute__((aligned(8)));
 static struct k_heap kz = {{NULL, kz_mem, sizeof kz_mem}, {0u, 0u, 0u}, {OMNIHEAP_PORT_LOCK_INIT}};
 static void test_k_heap_first_used_as_sys_heap_becomes_k_heap(void) {
   struct sys_memory_stats st;
