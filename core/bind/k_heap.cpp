@@ -122,28 +122,37 @@ uint64_t deadline_of(k_timeout_t timeout) noexcept {
   return span >= OMNIHEAP_PORT_FOREVER - 1U - now ? OMNIHEAP_PORT_FOREVER - 1U : now + span;
 }
 
-// Runs attempt() under the heap's lock until it gives a block, it reports a
-// fault, or the deadline passes (then one last attempt). A failed attempt
-// that is retried is not counted as a failed allocation; the call is, once,
-// if it ends with NULL.
-template <class Attempt> void *blocking(struct k_heap *h, k_timeout_t timeout, Attempt &&attempt) noexcept {
-  const uint64_t deadline = K_TIMEOUT_EQ(timeout, K_NO_WAIT) ? 0U : deadline_of(timeout);
-  omniheap::LockGuard lock(*lock_of(h));
-  ready(h);
+// The waiting part of blocking(), after a failed first attempt (the lock
+// held): waits on the heap's condition and retries after every wake-up,
+// until a block, a fault, or the deadline (then one last attempt). The
+// deadline counts from here, a few instructions after the call started. A
+// failed attempt that is retried is not counted as a failed allocation.
+template <class Attempt>
+OMNIHEAP_NOINLINE void *wait_for(struct k_heap *h, k_timeout_t timeout, Attempt &attempt) noexcept {
+  const uint64_t deadline = deadline_of(timeout);
   for (;;) {
-    bool stop = false;
-    void *p = attempt(stop);
-    if (p != nullptr || stop || deadline == 0U) return p;
-    if (zheap::placeholder(&h->heap)) return nullptr; // nothing will ever be freed
+    // An absolute deadline at 0, or a heap that can never free anything.
+    if (deadline == 0U || zheap::placeholder(&h->heap)) return nullptr;
     --zheap::failures(&h->heap);
     ++h->wait_q.waiters;
     const int woke = omniheap_port_wait(lock_of(h), deadline);
     --h->wait_q.waiters;
-    if (woke == OMNIHEAP_PORT_TIMEOUT) {
-      p = attempt(stop);
-      return p;
-    }
+    bool stop = false;
+    void *p = attempt(stop);
+    if (p != nullptr || stop || woke == OMNIHEAP_PORT_TIMEOUT) return p;
   }
+}
+
+// Runs attempt() under the heap's lock; if it fails (no memory, no fault)
+// and the timeout allows, waits for frees (wait_for). The call counts one
+// failed allocation if it ends with NULL.
+template <class Attempt> inline void *blocking(struct k_heap *h, k_timeout_t timeout, Attempt &&attempt) noexcept {
+  omniheap::LockGuard lock(*lock_of(h));
+  ready(h);
+  bool stop = false;
+  void *p = attempt(stop);
+  if (OMNIHEAP_LIKELY(p != nullptr || stop || K_TIMEOUT_EQ(timeout, K_NO_WAIT))) return p;
+  return wait_for(h, timeout, attempt);
 }
 
 void *alloc(struct k_heap *h, zheap::Alignment d, size_t bytes, k_timeout_t timeout) noexcept {
@@ -183,7 +192,7 @@ OMNIHEAP_EXPORT void *k_heap_aligned_alloc(struct k_heap *h, size_t align, size_
   // pointers (what the system heap's prefix uses): 3 (= 2 + 1) and the like
   // are misuse, as Zephyr's k_heap tests expect.
   const zheap::Alignment d = zheap::decode(align);
-  if (OMNIHEAP_UNLIKELY(!d.valid || d.rewind % sizeof(void *) != 0U)) {
+  if (OMNIHEAP_UNLIKELY(!zheap::well_formed(d) || d.rewind % sizeof(void *) != 0U)) {
     report(h, nullptr, OMNIHEAP_FAULT_BAD_ALIGNMENT, "k_heap_aligned_alloc");
     return nullptr;
   }
@@ -191,7 +200,7 @@ OMNIHEAP_EXPORT void *k_heap_aligned_alloc(struct k_heap *h, size_t align, size_
 }
 
 OMNIHEAP_EXPORT void *k_heap_alloc(struct k_heap *h, size_t bytes, k_timeout_t timeout) {
-  return alloc(h, zheap::Alignment{0, 0, true}, bytes, timeout);
+  return alloc(h, zheap::Alignment{0, 0}, bytes, timeout);
 }
 
 OMNIHEAP_EXPORT void *k_heap_calloc(struct k_heap *h, size_t num, size_t size, k_timeout_t timeout) {
@@ -210,7 +219,7 @@ OMNIHEAP_EXPORT void *k_heap_realloc(struct k_heap *h, void *ptr, size_t bytes, 
   }
   Fault f = Fault::none;
   void *p = blocking(h, timeout, [&](bool &stop) {
-    void *q = zheap::realloc(&h->heap, ptr, zheap::Alignment{0, 0, true}, bytes, f);
+    void *q = zheap::realloc(&h->heap, ptr, zheap::Alignment{0, 0}, bytes, f);
     stop = f != Fault::none;
     wake_after_realloc(h, q);
     return q;
@@ -284,7 +293,7 @@ OMNIHEAP_EXPORT void *k_aligned_alloc(size_t align, size_t size) {
   if (OMNIHEAP_UNLIKELY(size > SIZE_MAX - prefix)) return nullptr;
   // A block whose first word (the prefix) sits just below an `align`
   // boundary: Zephyr's rewind encoding, (p + prefix) % align == 0.
-  const zheap::Alignment d = align > prefix ? zheap::Alignment{align, prefix, true} : zheap::Alignment{0, 0, true};
+  const zheap::Alignment d = align > prefix ? zheap::Alignment{align, prefix} : zheap::Alignment{0, 0};
   void **p = static_cast<void **>(alloc(system_heap, d, size + prefix, K_NO_WAIT));
   if (p == nullptr) return nullptr;
   p[0] = system_heap;
@@ -371,7 +380,7 @@ OMNIHEAP_EXPORT void *k_realloc(void *ptr, size_t size) {
   void *base = static_cast<unsigned char *>(ptr) - prefix;
   Fault f = Fault::none;
   void *p = blocking(h, K_NO_WAIT, [&](bool &) {
-    void *q = zheap::realloc(&h->heap, base, zheap::Alignment{0, 0, true}, size + prefix, f);
+    void *q = zheap::realloc(&h->heap, base, zheap::Alignment{0, 0}, size + prefix, f);
     wake_after_realloc(h, q);
     return q;
   });

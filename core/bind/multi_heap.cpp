@@ -109,7 +109,7 @@ OMNIHEAP_EXPORT void *sys_multi_heap_aligned_realloc(struct sys_multi_heap *mhea
     return nullptr;
   }
   const zheap::Alignment d = zheap::decode(align);
-  if (OMNIHEAP_UNLIKELY(!d.valid)) {
+  if (OMNIHEAP_UNLIKELY(!zheap::well_formed(d))) {
     report(mheap, nullptr, OMNIHEAP_FAULT_BAD_ALIGNMENT, "sys_multi_heap_aligned_realloc");
     return nullptr;
   }

@@ -130,12 +130,11 @@ namespace omniheap::bind::zheap {
 
 Alignment decode(size_t align) noexcept {
   const size_t low = align & (0U - align);
-  Alignment d{align, 0, true};
+  Alignment d{align, 0};
   if (align != low) {
     d.a = align - low;
     d.rewind = low;
   }
-  d.valid = (d.a & (d.a - 1U)) == 0U;
   return d;
 }
 
@@ -321,7 +320,7 @@ z_heap *adopt(struct sys_heap *heap) noexcept {
 OMNIHEAP_EXPORT void *sys_heap_alloc(struct sys_heap *heap, size_t bytes) {
   Guard guard;
   control(heap);
-  return zheap::alloc(heap, zheap::Alignment{0, 0, true}, bytes);
+  return zheap::alloc(heap, zheap::Alignment{0, 0}, bytes);
 }
 
 OMNIHEAP_EXPORT void *sys_heap_noalign_alloc(struct sys_heap *heap, size_t align, size_t bytes) {
@@ -331,7 +330,7 @@ OMNIHEAP_EXPORT void *sys_heap_noalign_alloc(struct sys_heap *heap, size_t align
 
 OMNIHEAP_EXPORT void *sys_heap_aligned_alloc(struct sys_heap *heap, size_t align, size_t bytes) {
   const zheap::Alignment d = zheap::decode(align);
-  if (OMNIHEAP_UNLIKELY(!d.valid)) {
+  if (OMNIHEAP_UNLIKELY(!zheap::well_formed(d))) {
     report(heap, nullptr, OMNIHEAP_FAULT_BAD_ALIGNMENT, "sys_heap_aligned_alloc");
     return nullptr;
   }
@@ -362,7 +361,7 @@ OMNIHEAP_EXPORT void *sys_heap_aligned_realloc(struct sys_heap *heap, void *ptr,
     return nullptr;
   }
   const zheap::Alignment d = zheap::decode(align);
-  if (OMNIHEAP_UNLIKELY(!d.valid)) {
+  if (OMNIHEAP_UNLIKELY(!zheap::well_formed(d))) {
     report(heap, nullptr, OMNIHEAP_FAULT_BAD_ALIGNMENT, "sys_heap_aligned_realloc");
     return nullptr;
   }

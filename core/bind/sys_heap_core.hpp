@@ -23,12 +23,14 @@ using engine::Fault;
 
 // Zephyr's alignment argument: a power of two A, optionally plus a smaller
 // power of two r ("rewind": the block p then satisfies (p + r) % A == 0).
+// (Two words, so that it travels in registers.)
 struct Alignment {
   size_t a;
   size_t rewind;
-  bool valid;
 };
 Alignment decode(size_t align) noexcept;
+// True if the decoded alignment is of that form (A a power of two or 0).
+inline bool well_formed(Alignment d) noexcept { return (d.a & (d.a - 1U)) == 0U; }
 
 // Sets up heap->heap over [mem, mem + bytes). false if the region is too
 // small or too large: heap->heap then points at an empty placeholder heap.

@@ -535,9 +535,26 @@ echo "         $out/heap_mixed.svg $out/heap_worst.svg"
 
 # ---- k_heap, contended ------------------------------------------------------------------
 k_heap_part() {
-mk -j"$JOBS" "$dir/bench/k_heap_contended"
+mk -j"$JOBS" "$dir/bench/k_heap_contended" "$dir/bench/k_heap_pairs"
 echo
 "$dir/bench/k_heap_contended" "${KHEAP_SECONDS:-1}" "${KHEAP_REPS:-3}" "$out/k_heap_contended.csv"
+# Single thread, exact: callgrind instructions per free+alloc pair
+# (test/bench/k_heap_pairs.c: the run with N pairs minus the run with none).
+if command -v valgrind >/dev/null 2>&1; then
+  echo
+  echo "k_heap, one thread: x86-64 instructions per free+alloc pair (callgrind, 10^5 pairs, ring of 16 blocks of 16..127 B)"
+  echo "api,instructions_per_pair" > "$out/k_heap_pairs.csv"
+  for m in 0 1 2 3; do
+    case $m in 0) name=k_heap ;; 1) name=sys_heap ;; 2) name=k_malloc ;; 3) name=glibc ;; esac
+    base=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$dir/bench/k_heap_pairs" $m 0 2>&1 | sed -n 's/.*Collected : //p')
+    "$dir/bench/k_heap_pairs" $m 100000 || { echo "  $name: k_heap_pairs failed"; continue; }
+    full=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$dir/bench/k_heap_pairs" $m 100000 2>&1 | sed -n 's/.*Collected : //p')
+    per=$(( (full - base) / 100000 ))
+    printf '  %-10s %6d\n' "$name" "$per"
+    echo "$name,$per" >> "$out/k_heap_pairs.csv"
+  done
+  echo "written: $out/k_heap_pairs.csv"
+fi
 }
 
 for part in $BENCH_PARTS; do
