@@ -224,6 +224,13 @@ size_t usable_size(struct sys_heap *heap, const void *mem) noexcept {
   });
 }
 
+size_t header_bytes(const struct sys_heap *heap) noexcept {
+  return with_engine(heap->heap, [&](auto *e, auto *) {
+    OMNIHEAP_ENGINE_OF(e);
+    return E::header;
+  });
+}
+
 bool contains(const struct sys_heap *heap, const void *p) noexcept {
   z_heap *z = heap->heap;
   if (z == nullptr || reinterpret_cast<void *>(z) == &null_heap) return false;

@@ -56,6 +56,8 @@ void *realloc(struct sys_heap *heap, void *ptr, Alignment d, size_t bytes, Fault
 // Fault::none if mem is a block of the heap in use.
 Fault check(struct sys_heap *heap, const void *mem) noexcept;
 size_t usable_size(struct sys_heap *heap, const void *mem) noexcept; // mem passed check()
+// Bytes of the chunk header below every plain block (4 or 8).
+size_t header_bytes(const struct sys_heap *heap) noexcept;
 // True if p lies in the heap's memory: from heap->heap (the region's start
 // rounded up to 8) to the end marker's header and the bytes up to the next
 // multiple of 8 (the region's end, when it was a multiple of 8).
