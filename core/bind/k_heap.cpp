@@ -4,8 +4,9 @@
 //
 // Every call on a k_heap holds the heap's port lock for its whole attempt;
 // a blocking allocation waits on the lock's condition through the port
-// (omniheap_port_wait) until a k_heap_free() notifies it or its deadline
-// passes. Faults are reported after the lock is released.
+// (omniheap_port_wait) until a k_heap_free() (or a realloc that succeeded)
+// notifies it or its deadline passes. Faults are reported after the lock is
+// released.
 #include <zephyr/kernel.h>
 
 #include <string.h>
@@ -184,6 +185,7 @@ bool product(size_t num, size_t size, size_t &bytes) noexcept { return !__builti
 
 OMNIHEAP_EXPORT void k_heap_init(struct k_heap *h, void *mem, size_t bytes) {
   memset(static_cast<void *>(lock_of(h)), 0, sizeof(omniheap_port_lock_t));
+  h->wait_q.kind = 0; // an ordinary k_heap (the system heap is set up by adopt())
   if (!setup(h, mem, bytes)) report(h, mem, OMNIHEAP_FAULT_BAD_ARGUMENT, "k_heap_init");
 }
 

@@ -89,7 +89,8 @@ static inline void k_spin_unlock(struct k_spinlock *l, k_spinlock_key_t key) {
 
 /**
  * @brief Wait queue of a k_heap. omniheap blocks on the port lock's
- *        condition instead; this only counts the callers blocked right now.
+ *        condition instead; this counts the callers blocked right now and
+ *        holds two words of omniheap's own state (zero in initialisers).
  */
 typedef struct {
   uint32_t waiters; /**< Callers blocked in an allocation of this heap (read under the lock). */
@@ -180,7 +181,8 @@ struct k_heap {
 
 /**
  * @brief Turns `bytes` of memory at `mem` into a k_heap (sys_heap_init()
- *        rules for size and alignment; an unlocked lock; no waiters).
+ *        rules for size and alignment; an unlocked lock; no waiters; an
+ *        ordinary k_heap, not the system heap, for the registry's name).
  *
  * The heap joins omniheap's registry as a k_heap (family
  * OMNIHEAP_FAMILY_K_HEAP; named "_system_heap" for the system heap, else
@@ -210,7 +212,8 @@ void k_heap_init(struct k_heap *h, void *mem, size_t bytes);
  *                as OMNIHEAP_FAULT_BAD_ALIGNMENT (default: panic) and gives
  *                NULL.
  * @param bytes   Size; 0 gives NULL.
- * @param timeout K_NO_WAIT, K_FOREVER, or a relative timeout (K_MSEC(n) ...).
+ * @param timeout K_NO_WAIT, K_FOREVER, a relative timeout (K_MSEC(n) ...) or
+ *                an absolute one (K_TIMEOUT_ABS_MS() ...).
  * @return The block, or NULL if none was free by the deadline.
  * @par Complexity
  * O(1) per attempt; one attempt per wake-up.
@@ -222,7 +225,7 @@ void *k_heap_aligned_alloc(struct k_heap *h, size_t align, size_t bytes, k_timeo
  *        waiting up to `timeout`. As k_heap_aligned_alloc() with no alignment.
  * @param h       The heap.
  * @param bytes   Size; 0 gives NULL.
- * @param timeout K_NO_WAIT, K_FOREVER, or a relative timeout.
+ * @param timeout K_NO_WAIT, K_FOREVER, a relative or an absolute timeout.
  * @return The block, or NULL.
  */
 void *k_heap_alloc(struct k_heap *h, size_t bytes, k_timeout_t timeout);
@@ -233,7 +236,7 @@ void *k_heap_alloc(struct k_heap *h, size_t bytes, k_timeout_t timeout);
  * @param h       The heap.
  * @param num     Number of elements.
  * @param size    Size of one element.
- * @param timeout K_NO_WAIT, K_FOREVER, or a relative timeout.
+ * @param timeout K_NO_WAIT, K_FOREVER, a relative or an absolute timeout.
  * @return The zeroed block, or NULL (no memory by the deadline, `num * size`
  *         overflows, or is 0).
  */
@@ -241,14 +244,16 @@ void *k_heap_calloc(struct k_heap *h, size_t num, size_t size, k_timeout_t timeo
 
 /**
  * @brief Resizes a block (in place when it can, as sys_heap_realloc()),
- *        waiting up to `timeout` for memory if it must move.
+ *        waiting up to `timeout` for memory if it must move. A realloc that
+ *        succeeds wakes the heap's waiters, as a free does (a shrink or a
+ *        move frees memory).
  *
  * `ptr` NULL: k_heap_alloc(). `bytes` 0: frees `ptr` once and returns NULL,
  * whatever the timeout (omniheap fixes Zephyr's retry on the freed block).
  * @param h       The heap.
  * @param ptr     A block of `h`, or NULL.
  * @param bytes   New size.
- * @param timeout K_NO_WAIT, K_FOREVER, or a relative timeout.
+ * @param timeout K_NO_WAIT, K_FOREVER, a relative or an absolute timeout.
  * @return The block (maybe moved; contents kept up to the smaller size), or
  *         NULL: no memory by the deadline (then `ptr` is unchanged and still
  *         valid), `bytes` 0, or a `ptr` that is not a block of `h` in use
@@ -282,8 +287,9 @@ int k_heap_array_get(struct k_heap **heap);
  *        `CONFIG_HEAP_MEM_POOL_SIZE`, `K_HEAP_MEM_POOL_SIZE`).
  *
  * Defined by the library when that size is above 0; usable with no init
- * call (initialised by its first use). Its buffer is linked into a
- * firmware that uses any k_heap function (with `--gc-sections`).
+ * call (initialised by its first use). With `--gc-sections`, it and its
+ * buffer are linked only into a firmware that calls k_malloc(), k_calloc(),
+ * k_aligned_alloc(), k_realloc() or k_free().
  */
 extern struct k_heap _system_heap;
 

@@ -8,8 +8,9 @@
  * OMNIHEAP_CONF_SYS_CLOCK_TICKS_PER_SEC (Zephyr: `CONFIG_SYS_CLOCK_TICKS_PER_SEC`),
  * fixed when the library is built. omniheap turns a relative timeout into a
  * deadline on the port's monotonic clock (omniheap_port_time_us()) when the
- * call starts; an absolute one (K_TIMEOUT_ABS_TICKS() ..., 64-bit ticks
- * only) counts ticks from that clock's origin.
+ * call first has to wait (a call that succeeds at once never reads the
+ * clock); an absolute one (K_TIMEOUT_ABS_TICKS() ..., 64-bit ticks only)
+ * counts ticks from that clock's origin.
  */
 #ifndef ZEPHYR_INCLUDE_SYS_CLOCK_H_
 #define ZEPHYR_INCLUDE_SYS_CLOCK_H_
@@ -48,8 +49,9 @@ typedef uint32_t k_ticks_t;
 #endif
 
 /**
- * @brief A kernel timeout, relative to the start of the call that takes it.
- *        Compare with K_TIMEOUT_EQ(), build with the `K_*` macros.
+ * @brief A kernel timeout: relative (to the moment the call that takes it
+ *        first has to wait) or absolute (K_TIMEOUT_ABS_TICKS()). Compare
+ *        with K_TIMEOUT_EQ(), build with the `K_*` macros.
  */
 typedef struct {
   k_ticks_t ticks; /**< Ticks to wait; 0: do not wait; K_TICKS_FOREVER: no limit. */

@@ -15,9 +15,12 @@
  *   address report OMNIHEAP_FAULT_FOREIGN_POINTER to the fault handler
  *   (default: panic, as Zephyr's sys_heap asserts) and change nothing;
  *   free(NULL) does nothing by design.
- * - sys_multi_heap_add_heap() on a full multi-heap (MAX_MULTI_HEAPS) reports
- *   OMNIHEAP_FAULT_BAD_ARGUMENT (default: panic, as Zephyr asserts) and adds
- *   nothing.
+ * - sys_multi_heap_add_heap() on a full multi-heap (MAX_MULTI_HEAPS), or
+ *   with a NULL heap, reports OMNIHEAP_FAULT_BAD_ARGUMENT (default: panic, as
+ *   Zephyr asserts) and adds nothing.
+ * - sys_multi_heap_aligned_realloc() with an alignment that is not of
+ *   sys_heap_aligned_alloc()'s form reports OMNIHEAP_FAULT_BAD_ALIGNMENT
+ *   once and returns NULL.
  * - Not synchronised, as Zephyr: the caller serialises, or the library is
  *   built with OMNIHEAP_CONF_MULTI_HEAP_LOCKED = 1 (every call then runs in
  *   the port's critical section, the choice callback included).
@@ -85,7 +88,7 @@ void sys_multi_heap_init(struct sys_multi_heap *heap, sys_multi_heap_fn_t choice
  * @param heap      A heap set up with sys_heap_init() (or statically defined).
  * @param user_data Stored in the member's record for the choice callback.
  * @par Failure
- * A full multi-heap (MAX_MULTI_HEAPS members) reports
+ * A full multi-heap (MAX_MULTI_HEAPS members), or a NULL `heap`, reports
  * OMNIHEAP_FAULT_BAD_ARGUMENT (default: panic) and adds nothing.
  */
 void sys_multi_heap_add_heap(struct sys_multi_heap *mheap, struct sys_heap *heap, void *user_data);
