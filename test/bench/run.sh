@@ -1,5 +1,5 @@
 #!/bin/sh
-# make bench — figures, not pass/fail. Three parts (BENCH_PARTS="memb heap k_heap"):
+# make bench — figures, not pass/fail. Four parts (BENCH_PARTS="memb heap k_heap emh"):
 #
 # MEMB
 #  - callgrind: exact x86-64 instructions per memb_alloc, per memb_free and per
@@ -74,6 +74,20 @@
 # the ratios k_heap/glibc and 2T/1T of this run are the figures. Driver:
 # test/bench/k_heap_contended.c. Results: a table and build/bench/k_heap_contended.csv.
 #
+# emh (emh_malloc):
+#  - callgrind: exact x86-64 instructions per free+alloc pair at -O2 (10^5
+#    pairs minus none, ring of 16 blocks of 16..127 B, 64 KiB region) for
+#    sys_heap_alloc/free (the engine through its thinnest API, no lock),
+#    emh_malloc/emh_free (lock + tag word), k_heap_alloc/free (lock, no tag)
+#    and glibc; the emh overhead over sys_heap as a difference and a ratio.
+#    Driver: test/bench/emh_pairs.c. Results: build/bench/emh_pairs.csv.
+#  - contended: emh_malloc/emh_free pairs per second, 1 thread on heap 0,
+#    2 threads on separate heaps (0 and 1), 2 threads on one shared heap (0),
+#    and the machine's own 2T/1T with no allocator (the ceiling for separate
+#    heaps); k_heap_contended's workload, EMH_SECONDS (0.2) per run, median
+#    of EMH_REPS (9) runs; the ratios of this run are the figures. Driver:
+#    test/bench/emh_contended.c. Results: build/bench/emh_contended.csv.
+#
 # Knobs (environment): OPS (10000000), CHECK_OPS (1000000; 0 skips), MIX_OPS
 # (50000: operations of the fragmenting mix), SEEDS (20), JOBS (parallel
 # callgrind runs and make jobs; default: the number of CPUs), BENCH_PARTS.
@@ -85,7 +99,7 @@ out=build/bench
 mkdir -p "$out"
 started=$(date +%s)
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
-BENCH_PARTS=${BENCH_PARTS:-memb heap k_heap}
+BENCH_PARTS=${BENCH_PARTS:-memb heap k_heap emh}
 mk() { $MAKE -s --no-print-directory "$@"; }
 dir=$(mk print-config | sed -n 's/^build_dir=//p')
 
@@ -557,12 +571,59 @@ if command -v valgrind >/dev/null 2>&1; then
 fi
 }
 
+# ---- emh_malloc ----------------------------------------------------------------------------
+emh_part() {
+mk -j"$JOBS" "$dir/bench/emh_contended" "$dir/bench/emh_pairs"
+echo
+# Both emh heaps of the default build are created once and shared by every
+# configuration (heaps cannot be destroyed); a failed allocation or a heap
+# check that does not pass makes the driver fail.
+"$dir/bench/emh_contended" "${EMH_SECONDS:-0.2}" "${EMH_REPS:-9}" "$out/emh_contended.csv" ||
+  echo "  emh_contended: allocation failures or a heap check failed (see above)"
+# Single thread, exact: callgrind instructions per free+alloc pair
+# (test/bench/emh_pairs.c: the run with N pairs minus the run with none).
+if command -v valgrind >/dev/null 2>&1; then
+  echo
+  echo "emh, one thread: x86-64 instructions per free+alloc pair (callgrind, 10^5 pairs, ring of 16 blocks of 16..127 B, 64 KiB)"
+  csv=$out/emh_pairs.csv
+  echo "metric,api,value" > "$csv"
+  n=100000
+  for m in 0 1 2 3; do
+    case $m in
+      0) name=sys_heap what="engine, no lock" ;;
+      1) name=emh what="lock + tag" ;;
+      2) name=k_heap what="lock, no tag" ;;
+      3) name=glibc what="reference" ;;
+    esac
+    "$dir/bench/emh_pairs" $m $n || { echo "  $name: emh_pairs failed"; continue; }
+    base=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$dir/bench/emh_pairs" $m 0 2>&1 | sed -n 's/.*Collected : //p')
+    full=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$dir/bench/emh_pairs" $m $n 2>&1 | sed -n 's/.*Collected : //p')
+    per=$(awk -v a="$base" -v b="$full" -v n=$n 'BEGIN { printf "%.1f", (b - a) / n }')
+    printf '  %-10s %8s   (%s)\n' "$name" "$per" "$what"
+    echo "instructions_per_pair,$name,$per" >> "$csv"
+  done
+  awk -F, '$1 == "instructions_per_pair" { v[$2] = $3 }
+    END {
+      if (!("emh" in v) || !("sys_heap" in v)) exit
+      printf "  emh over sys_heap: +%.1f instructions per pair (%.2fx)", v["emh"] - v["sys_heap"], v["emh"] / v["sys_heap"]
+      if ("k_heap" in v) printf "; over k_heap: +%.1f (%.2fx)", v["emh"] - v["k_heap"], v["emh"] / v["k_heap"]
+      printf "\n"
+      printf "overhead_over_sys_heap,emh,%.1f\nratio_over_sys_heap,emh,%.3f\n", v["emh"] - v["sys_heap"], v["emh"] / v["sys_heap"] >> FILENAME
+      if ("k_heap" in v) printf "overhead_over_k_heap,emh,%.1f\nratio_over_k_heap,emh,%.3f\n", v["emh"] - v["k_heap"], v["emh"] / v["k_heap"] >> FILENAME
+    }' "$csv"
+  echo "written: $csv $out/emh_contended.csv"
+else
+  echo "emh instructions per pair: valgrind not installed (apt-get install valgrind) — skipped"
+fi
+}
+
 for part in $BENCH_PARTS; do
   case $part in
     memb) memb_part ;;
     heap) heap_part ;;
     k_heap) k_heap_part ;;
-    *) echo "make bench: unknown part '$part' (memb, heap, k_heap)" >&2; exit 2 ;;
+    emh) emh_part ;;
+    *) echo "make bench: unknown part '$part' (memb, heap, k_heap, emh)" >&2; exit 2 ;;
   esac
 done
 echo
