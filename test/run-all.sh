@@ -169,6 +169,7 @@ for t in $($MAKE -s --no-print-directory print-targets); do
   if step "build-$t" $MAKE $JOBS TARGET="$t" conformance; then
     lane "mcu-$t" tools/qemu-run.sh "$(config "$t" qemu_machine)" "build/$t/test/conformance.elf"
     lane "mcu-$t-kernel" tools/qemu-run.sh "$(config "$t" qemu_machine)" "build/$t/test/conformance-kernel.elf"
+    lane "mcu-$t-emh" tools/qemu-run.sh "$(config "$t" qemu_machine)" "build/$t/test/conformance-emh.elf"
   fi
 done
 if [ -n "$mcu_skipped" ]; then

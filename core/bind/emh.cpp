@@ -34,6 +34,7 @@ constexpr size_t alignment = requested_alignment > 8U ? requested_alignment : 8U
 struct Heap {
   struct sys_heap heap;       // the engine heap (zero until created)
   omniheap_port_lock_t lock;  // serialises this heap only
+  uintptr_t begin, end;       // the region given to emh_create()
   size_t prefix;              // tag area below each block: 4 or 8 bytes
   uint8_t created;            // 1 once usable (read with acquire)
   char name[8];               // "emh<id>"
@@ -43,6 +44,13 @@ struct Heap {
 Heap g_heaps[heap_count];
 
 bool created(const Heap &h) noexcept { return __atomic_load_n(&h.created, __ATOMIC_ACQUIRE) != 0U; }
+
+// p lies in the region given to emh_create() for h (exactly: not the engine's
+// rounded view of it).
+bool in_region(const Heap &h, const void *p) noexcept {
+  const uintptr_t a = reinterpret_cast<uintptr_t>(p);
+  return a >= h.begin && a < h.end;
+}
 
 // ---- tags -----------------------------------------------------------------------------------
 uint32_t check_bits(const void *block) noexcept {
@@ -60,7 +68,7 @@ Heap *tagged_heap(const void *block) noexcept {
   const uint32_t id = tag & 0xFFU;
   if (id >= static_cast<uint32_t>(heap_count) || (tag >> 8) != check_bits(block)) return nullptr;
   Heap &h = g_heaps[id];
-  if (!created(h) || !zheap::contains(&h.heap, block)) return nullptr;
+  if (!created(h) || !in_region(h, block)) return nullptr;
   return &h;
 }
 
@@ -83,7 +91,7 @@ OMNIHEAP_COLD void report(const void *object, const void *p, omniheap_fault_kind
 // a block in use whose tag was overwritten; no heap: foreign.
 OMNIHEAP_COLD void diagnose(void *block, const char *function) noexcept {
   for (Heap &h : g_heaps) {
-    if (!created(h) || !zheap::contains(&h.heap, block)) continue;
+    if (!created(h) || !in_region(h, block)) continue;
     Fault f;
     {
       omniheap::LockGuard lock(h.lock);
@@ -99,17 +107,35 @@ OMNIHEAP_COLD void diagnose(void *block, const char *function) noexcept {
 
 // ---- registry -----------------------------------------------------------------------------------
 Heap &heap_of(const void *object) noexcept { return *const_cast<Heap *>(static_cast<const Heap *>(object)); }
+// The engine's view, but `largest_free` is an emh request (the tag area is
+// not the caller's): whole chunks, prefixes included, elsewhere.
 void stats(const void *object, omniheap_stats_t *out) noexcept {
-  omniheap::LockGuard lock(heap_of(object).lock);
-  zheap::stats(&heap_of(object).heap, out);
+  Heap &h = heap_of(object);
+  omniheap::LockGuard lock(h.lock);
+  zheap::stats(&h.heap, out);
+  out->largest_free = out->largest_free > h.prefix ? out->largest_free - h.prefix : 0U;
 }
 int validate(const void *object) noexcept {
   omniheap::LockGuard lock(heap_of(object).lock);
   return zheap::validate(&heap_of(object).heap);
 }
+// The walk shows blocks in use as the caller sees them (after the tag area).
+struct WalkContext {
+  omniheap_walk_fn fn;
+  void *context;
+  size_t prefix;
+};
+int walk_block(const omniheap_block_t *b, void *context) noexcept {
+  const WalkContext &w = *static_cast<const WalkContext *>(context);
+  if (b->used == 0 || b->size < w.prefix) return w.fn(b, w.context);
+  const omniheap_block_t user{static_cast<unsigned char *>(b->address) + w.prefix, b->size - w.prefix, b->used};
+  return w.fn(&user, w.context);
+}
 int walk(const void *object, omniheap_walk_fn fn, void *context) noexcept {
-  omniheap::LockGuard lock(heap_of(object).lock);
-  return zheap::walk(&heap_of(object).heap, fn, context);
+  Heap &h = heap_of(object);
+  WalkContext w{fn, context, h.prefix};
+  omniheap::LockGuard lock(h.lock);
+  return zheap::walk(&h.heap, walk_block, &w);
 }
 void reset_peak(void *object) noexcept {
   omniheap::LockGuard lock(heap_of(object).lock);
@@ -137,7 +163,7 @@ OMNIHEAP_EXPORT emh_heapId_t emh_create(void *heapAddr, size_t heapSize) {
   {
     omniheap::CriticalSection cs;
     for (Heap &h : g_heaps) {
-      if (h.created == 0U && h.heap.heap == nullptr) {
+      if (!created(h) && h.heap.heap == nullptr) {
         slot = &h;
         break;
       }
@@ -152,6 +178,16 @@ OMNIHEAP_EXPORT emh_heapId_t emh_create(void *heapAddr, size_t heapSize) {
   Heap &h = *slot;
   const int id = id_of(h);
   h.prefix = zheap::header_bytes(&h.heap) % 8U == 4U ? 4U : 8U;
+  // The region must hold one smallest block (1 byte after the tag area).
+  omniheap_stats_t st;
+  zheap::stats(&h.heap, &st);
+  if (st.largest_free < h.prefix + 1U + (alignment > 8U ? alignment : 0U)) {
+    omniheap::CriticalSection cs;
+    h.heap.heap = nullptr;
+    return -1;
+  }
+  h.begin = reinterpret_cast<uintptr_t>(heapAddr);
+  h.end = h.begin + heapSize;
   set_name(h, id);
   omniheap::observe::enter(&h, ops, nullptr);
   __atomic_store_n(&h.created, static_cast<uint8_t>(1), __ATOMIC_RELEASE);
@@ -183,11 +219,11 @@ OMNIHEAP_EXPORT void *emh_calloc(emh_heapId_t heapId, size_t n, size_t size) {
   return p;
 }
 
-OMNIHEAP_EXPORT void emh_free(void *addr) {
-  if (addr == nullptr) return;
+namespace {
+void release(void *addr, const char *function) noexcept {
   Heap *h = tagged_heap(addr);
   if (OMNIHEAP_UNLIKELY(h == nullptr)) {
-    diagnose(addr, "emh_free");
+    diagnose(addr, function);
     return;
   }
   Fault f;
@@ -195,13 +231,18 @@ OMNIHEAP_EXPORT void emh_free(void *addr) {
     omniheap::LockGuard lock(h->lock);
     f = zheap::free(&h->heap, base_of(*h, addr));
   }
-  if (OMNIHEAP_UNLIKELY(f != Fault::none)) report(h, addr, omniheap::bind::fault_kind(f), "emh_free");
+  if (OMNIHEAP_UNLIKELY(f != Fault::none)) report(h, addr, omniheap::bind::fault_kind(f), function);
+}
+} // namespace
+
+OMNIHEAP_EXPORT void emh_free(void *addr) {
+  if (addr != nullptr) release(addr, "emh_free");
 }
 
 OMNIHEAP_EXPORT void *emh_realloc(void *addr, size_t size) {
   if (addr == nullptr) return nullptr;
   if (size == 0U) {
-    emh_free(addr);
+    release(addr, "emh_realloc");
     return nullptr;
   }
   Heap *h = tagged_heap(addr);

@@ -8,7 +8,7 @@
 #include "suites.h"
 
 /* OH_PART (MCU images only): 1 = the suites up to sys_heap, 2 = the Zephyr
- * kernel heap suites; undefined (host) = all of them. */
+ * kernel heap suites, 3 = emh; undefined (host) = all of them. */
 int main(void) {
 #if !defined(OH_PART) || OH_PART == 1
   suite_native();
@@ -21,6 +21,9 @@ int main(void) {
   suite_k_heap();
   suite_multi_heap();
   suite_heap_listener();
+#endif
+#if !defined(OH_PART) || OH_PART == 3
+  suite_emh();
 #endif
   return oh_test_summary();
 }

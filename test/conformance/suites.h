@@ -10,5 +10,6 @@ void suite_port(void);     /* port.c: the port hooks of the target's port */
 void suite_k_heap(void);   /* k_heap.c: <zephyr/kernel.h> k_heap and system heap (api-reference §3) */
 void suite_multi_heap(void); /* multi_heap.c: <zephyr/sys/multi_heap.h> (api-reference §4) */
 void suite_heap_listener(void); /* heap_listener.c: <zephyr/sys/heap_listener.h> (api-reference §4) */
+void suite_emh(void);      /* emh.c: "emh_malloc.h" (api-reference §5) */
 
 #endif
