@@ -110,6 +110,11 @@ fi
 if step build-zones $MAKE $JOBS BUILD=build/zones TARGET=host DEFS=-DOMNIHEAP_CONF_HEAPMEM_MAX_ZONES=4 conformance; then
   lane conformance-zones build/zones/host/test/conformance-c11
 fi
+# emh with 8 heaps (OMNIHEAP_CONF_EMH_N_HEAPS=8): the reference-model stress
+# creates all of them, concurrently, and checks isolation across them.
+if step build-emh8 $MAKE $JOBS BUILD=build/emh8 TARGET=host DEFS=-DOMNIHEAP_CONF_EMH_N_HEAPS=8 stress; then
+  lane emh8-model build/emh8/host/test/stress-emh_model
+fi
 if step build-host-none $MAKE $JOBS TARGET=host-none conformance; then
   lane conformance-none-port build/host-none/test/conformance-c11
 fi

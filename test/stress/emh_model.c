@@ -7,9 +7,10 @@
  *       -fsanitize=thread (about 1 s, and 8 s under TSan on two cores);
  *       part B runs OPS / 4 operations per worker and phase
  *
- * The library has the default OMNIHEAP_CONF_EMH_N_HEAPS = 2, and emh heaps
- * can never be destroyed: the program creates both heaps once and every
- * part uses them.
+ * emh heaps can never be destroyed: the program creates every heap of the
+ * library once (OMNIHEAP_CONF_EMH_N_HEAPS, default 2, up to 8 used) and
+ * every part uses them. `make test` runs it with the default library and
+ * with one built with 8 heaps (lane emh8-model).
  *
  * Part 0, creation: two threads call emh_create() at the same moment, each
  * on its own 128 KiB region; they get the ids 0 and 1 (one each), the
@@ -86,7 +87,13 @@
 #define DEFAULT_OPS (UNDER_TSAN ? 200000UL : 1000000UL)
 #define CHECK_EVERY 1000UL
 
-#define NHEAPS 2
+/* Every heap of the library (up to 8): part 0 creates them all and part A
+ * spreads its operations over them; part B's two workers use heaps 0 and 1.
+ * `make test` also runs a library built with 8 heaps (lane emh8-model). */
+#if EMH_MALLOC_N_HEAPS < 2
+#error "stress-emh_model needs at least 2 emh heaps"
+#endif
+#define NHEAPS (EMH_MALLOC_N_HEAPS < 8 ? EMH_MALLOC_N_HEAPS : 8)
 #define REGION_BYTES (128U * 1024U)
 #define BLOCK_ALIGN (EMH_MALLOC_BYTE_ALIGNMENT > 8 ? EMH_MALLOC_BYTE_ALIGNMENT : 8)
 #define MAX_SIZE 2048U
@@ -182,13 +189,17 @@ static void part0_concurrent_create(void) {
     OH_REQUIRE(pthread_create(&th[t], NULL, creator_main, (void *)(intptr_t)t) == 0);
   for (t = 0; t < NHEAPS; ++t) pthread_join(th[t], NULL);
   pthread_barrier_destroy(&start_line);
-  OH_REQUIRE(created_id[0] >= 0 && created_id[0] < NHEAPS);
-  OH_REQUIRE(created_id[1] >= 0 && created_id[1] < NHEAPS);
-  OH_REQUIRE(created_id[0] != created_id[1]);
-  for (t = 0; t < NHEAPS; ++t) region_of[created_id[t]] = regions[t].b;
-  entry_of[0] = omniheap_heap_find_name("emh0");
-  entry_of[1] = omniheap_heap_find_name("emh1");
-  OH_REQUIRE(entry_of[0] != NULL && entry_of[1] != NULL && entry_of[0] != entry_of[1]);
+  for (t = 0; t < NHEAPS; ++t) {
+    int u;
+    char name[8];
+    OH_REQUIRE(created_id[t] >= 0 && created_id[t] < NHEAPS);
+    for (u = 0; u < t; ++u) OH_REQUIRE(created_id[u] != created_id[t]); /* one id each */
+    region_of[created_id[t]] = regions[t].b;
+    snprintf(name, sizeof name, "emh%d", t);
+    entry_of[t] = omniheap_heap_find_name(name);
+    OH_REQUIRE(entry_of[t] != NULL);
+    for (u = 0; u < t; ++u) OH_REQUIRE(entry_of[u] != entry_of[t]);
+  }
   for (t = 0; t < NHEAPS; ++t) {
     omniheap_stats_t s = stats_of(t);
     OH_CHECK(omniheap_heap_family(entry_of[t]) == OMNIHEAP_FAMILY_EMH);
@@ -422,7 +433,7 @@ static void do_realloc(struct model *m, uint64_t *rng) {
 
 /* Calls that must change nothing. */
 static void do_noop(struct model *m, uint64_t *rng) {
-  static const int bad_ids[] = {-1, -128, NHEAPS, 5, 126, 127};
+  static const int bad_ids[] = {-1, -128, EMH_MALLOC_N_HEAPS, EMH_MALLOC_N_HEAPS + 3, 126, 127};
   ++n_noop;
   switch (below(rng, 5)) {
   case 0:
@@ -763,7 +774,8 @@ static void run_phase(int phase, unsigned long ops_per_worker) {
     OH_CHECK((s.allocations - s0[id].allocations) - (s.frees - s0[id].frees) == allocs - frees);
     OH_CHECK(s.allocations - s0[id].allocations >= allocs);
     OH_CHECK(omniheap_heap_validate(entry_of[id]) == OMNIHEAP_OK);
-    if (phase == 1) OH_CHECK(count[id] == workers[id].n); /* own heaps only */
+    if (phase == 1 && id < 2) OH_CHECK(count[id] == workers[id].n); /* own heaps only */
+    if (phase == 1 && id >= 2) OH_CHECK_EQ_INT(count[id], 0); /* phase 1: heaps 0 and 1 only */
   }
   for (i = 0; i < n; ++i) emh_free(all_blocks[i].p);
   for (id = 0; id < NHEAPS; ++id) {
