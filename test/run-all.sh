@@ -97,6 +97,10 @@ if step build-host $MAKE $JOBS TARGET=host lib unit conformance stress; then
   # Reference-model stress of sys_heap and heapmem: 10^6 operations, the
   # heaps validated after every one.
   lane stress-heaps-model build/host/test/stress-heaps_model 1592639710 1000000 1
+  # emh: reference model (10^6 operations on both heaps, then two threads)
+  # and every error path checked for a lock left held.
+  lane stress-emh-model build/host/test/stress-emh_model
+  lane stress-emh-lockdepth build/host/test/stress-emh_lockdepth
 fi
 # 32-bit size_t and pointers on the host (gcc -m32, Debian's gcc-multilib).
 if printf 'int main(void){return 0;}\n' | gcc -m32 -x c - -o "$LOGS/m32-probe" >/dev/null 2>&1; then
