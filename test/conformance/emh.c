@@ -38,6 +38,7 @@
 #include "emh_malloc.h"
 #include "omniheap.h"
 
+#include "blocks.h"
 #include "fault_log.h"
 #include "oh_test.h"
 #include "suites.h"
@@ -109,38 +110,8 @@ static int global_object[4];
 /* Alignment every block has: EMH_MALLOC_BYTE_ALIGNMENT, at least 8. */
 #define BLOCK_ALIGN (EMH_MALLOC_BYTE_ALIGNMENT > 8 ? EMH_MALLOC_BYTE_ALIGNMENT : 8)
 
-static unsigned char pattern(unsigned tag, size_t i) {
-  return (unsigned char)(tag * 37U + (unsigned)i * 11U + (unsigned)(i >> 8) + 5U);
-}
-static void fill(void *p, size_t n, unsigned tag) {
-  unsigned char *b = (unsigned char *)p;
-  size_t i;
-  for (i = 0; i < n; ++i) b[i] = pattern(tag, i);
-}
-static int intact(const void *p, size_t n, unsigned tag) {
-  const unsigned char *b = (const unsigned char *)p;
-  size_t i;
-  for (i = 0; i < n; ++i)
-    if (b[i] != pattern(tag, i)) return 0;
-  return 1;
-}
-static int all_zero(const void *p, size_t n) {
-  const unsigned char *b = (const unsigned char *)p;
-  size_t i;
-  for (i = 0; i < n; ++i)
-    if (b[i] != 0U) return 0;
-  return 1;
-}
-static int inside(const void *p, size_t n, const void *mem, size_t bytes) {
-  uintptr_t x = (uintptr_t)p, m = (uintptr_t)mem;
-  return x >= m && x + n <= m + bytes && x + n >= x;
-}
 static int in_region(const void *p, size_t n, int id) {
-  return inside(p, n, region_start[id], region_size[id]);
-}
-static int overlap(const void *a, size_t na, const void *b, size_t nb) {
-  uintptr_t x = (uintptr_t)a, y = (uintptr_t)b;
-  return x < y + nb && y < x + na;
+  return oh_inside(p, n, region_start[id], region_size[id]);
 }
 static int aligned(const void *p) { return (uintptr_t)p % (uintptr_t)BLOCK_ALIGN == 0U; }
 
@@ -148,9 +119,9 @@ static int aligned(const void *p) { return (uintptr_t)p % (uintptr_t)BLOCK_ALIGN
 static int guards_intact(void) {
   size_t i;
   for (i = 0; i < sizeof buf0.b; ++i)
-    if (!inside(&buf0.b[i], 1, R0, R0_SIZE) && buf0.b[i] != GUARD_BYTE) return 0;
+    if (!oh_inside(&buf0.b[i], 1, R0, R0_SIZE) && buf0.b[i] != GUARD_BYTE) return 0;
   for (i = 0; i < sizeof buf1.b; ++i)
-    if (!inside(&buf1.b[i], 1, R1, R1_SIZE) && buf1.b[i] != GUARD_BYTE) return 0;
+    if (!oh_inside(&buf1.b[i], 1, R1, R1_SIZE) && buf1.b[i] != GUARD_BYTE) return 0;
   return 1;
 }
 
@@ -310,7 +281,7 @@ static int probe_pipe = -1; /* the child writes the smallest accepted size here 
 static int probe_guards_intact(const unsigned char *mem, size_t n) {
   size_t i;
   for (i = 0; i < sizeof probe.b; ++i)
-    if (!inside(&probe.b[i], 1, mem, n) && probe.b[i] != GUARD_BYTE) return 0;
+    if (!oh_inside(&probe.b[i], 1, mem, n) && probe.b[i] != GUARD_BYTE) return 0;
   return 1;
 }
 static int child_smallest_region(void) {
@@ -327,7 +298,7 @@ static int child_smallest_region(void) {
     if (id != 0) return 10; /* the refused sizes took an id */
     p = (unsigned char *)emh_malloc(id, 1);
     if (p == NULL) return 1; /* accepted, but no room for one byte */
-    if (!inside(p, 1, mem, n) || !aligned(p)) return 11;
+    if (!oh_inside(p, 1, mem, n) || !aligned(p)) return 11;
     *p = 1;
     emh_free(p);
     return probe_guards_intact(mem, n) ? 0 : 13;
@@ -496,18 +467,18 @@ static size_t fill_heap(int id, size_t first) {
     }
     OH_CHECK(aligned(p));
     OH_CHECK(in_region(p, sz, id));
-    for (i = 0; i < n; ++i) OH_CHECK(!overlap(p, sz, blk[i], blk_n[i]));
+    for (i = 0; i < n; ++i) OH_CHECK(!oh_overlap(p, sz, blk[i], blk_n[i]));
     blk[n] = p;
     blk_n[n] = sz;
     blk_heap[n] = (unsigned char)id;
-    fill(p, sz, (unsigned)n);
+    oh_fill(p, sz, (unsigned)n);
     ++n;
   }
   return n;
 }
 static void check_and_free(size_t n) {
   size_t i;
-  for (i = 0; i < n; ++i) OH_CHECK(intact(blk[i], blk_n[i], (unsigned)i));
+  for (i = 0; i < n; ++i) OH_CHECK(oh_intact(blk[i], blk_n[i], (unsigned)i));
   for (i = 0; i < n; ++i) emh_free(blk[i]);
 }
 
@@ -612,12 +583,12 @@ static void test_emh_calloc_zeroes(void) {
     z = (unsigned char *)emh_calloc((emh_heapId_t)id, 10, 20);
     OH_REQUIRE(z != NULL);
     OH_CHECK(aligned(z) && in_region(z, 200, id));
-    OH_CHECK(all_zero(z, 200));
+    OH_CHECK(oh_all_zero(z, 200));
     emh_free(z);
     for (i = 1; i <= 9U; ++i) {
       z = (unsigned char *)emh_calloc((emh_heapId_t)id, i, 7);
       OH_REQUIRE(z != NULL);
-      OH_CHECK(all_zero(z, i * 7U));
+      OH_CHECK(oh_all_zero(z, i * 7U));
       memset(z, 0xEE, i * 7U);
       emh_free(z);
     }
@@ -722,18 +693,18 @@ static void test_emh_realloc_shrink_same_pointer(void) {
     unsigned char *p = (unsigned char *)emh_malloc((emh_heapId_t)id, 200), *q;
     omniheap_stats_t s0, s1;
     OH_REQUIRE(p != NULL);
-    fill(p, 200, 7);
+    oh_fill(p, 200, 7);
     s0 = stats_of(id);
     q = (unsigned char *)emh_realloc(p, 120);
     OH_CHECK_EQ_PTR(q, p);
     OH_REQUIRE(q != NULL);
-    OH_CHECK(intact(q, 120, 7));
+    OH_CHECK(oh_intact(q, 120, 7));
     s1 = stats_of(id);
     OH_CHECK(s1.in_use < s0.in_use); /* the rest went back to the heap */
     OH_CHECK_EQ_INT(s1.live_blocks, s0.live_blocks);
     q = (unsigned char *)emh_realloc(p, 1);
     OH_CHECK_EQ_PTR(q, p);
-    OH_CHECK(q != NULL && q[0] == pattern(7, 0));
+    OH_CHECK(q != NULL && q[0] == oh_pattern(7, 0));
     /* Same size: same pointer. */
     q = (unsigned char *)emh_realloc(p, 1);
     OH_CHECK_EQ_PTR(q, p);
@@ -760,19 +731,19 @@ static void test_emh_realloc_grows_in_place_into_free_space(void) {
     if (v[1] > v[2]) { t = v[1]; v[1] = v[2]; v[2] = t; }
     if (v[0] > v[1]) { t = v[0]; v[0] = v[1]; v[1] = t; }
     OH_REQUIRE(v[2] - v[0] >= 128);
-    fill(v[0], 64, 1);
-    fill(v[2], 64, 3);
+    oh_fill(v[0], 64, 1);
+    oh_fill(v[2], 64, 3);
     emh_free(v[1]);
     s0 = stats_of(id);
     q = (unsigned char *)emh_realloc(v[0], 100);
     OH_CHECK_EQ_PTR(q, v[0]);
     OH_REQUIRE(q != NULL);
-    OH_CHECK(intact(q, 64, 1) && intact(v[2], 64, 3));
+    OH_CHECK(oh_intact(q, 64, 1) && oh_intact(v[2], 64, 3));
     s1 = stats_of(id);
     OH_CHECK(s1.in_use > s0.in_use);
     OH_CHECK_EQ_INT(s1.live_blocks, s0.live_blocks);
-    fill(q, 100, 4);
-    OH_CHECK(intact(v[2], 64, 3));
+    oh_fill(q, 100, 4);
+    OH_CHECK(oh_intact(v[2], 64, 3));
     emh_free(q);
     emh_free(v[2]);
   }
@@ -793,24 +764,24 @@ static void test_emh_realloc_moves_within_its_heap(void) {
     OH_REQUIRE(a != NULL && b != NULL);
     lo = a < b ? a : b;
     hi = a < b ? b : a;
-    fill(lo, 48, 5);
-    fill(hi, 48, 6);
+    oh_fill(lo, 48, 5);
+    oh_fill(hi, 48, 6);
     s0 = stats_of(id);
     q = (unsigned char *)emh_realloc(lo, 200);
     OH_REQUIRE(q != NULL);
     OH_CHECK(in_region(q, 200, id));
     OH_CHECK(aligned(q));
-    OH_CHECK(intact(q, 48, 5));
-    OH_CHECK(intact(hi, 48, 6));
-    OH_CHECK(!overlap(q, 200, hi, 48));
+    OH_CHECK(oh_intact(q, 48, 5));
+    OH_CHECK(oh_intact(hi, 48, 6));
+    OH_CHECK(!oh_overlap(q, 200, hi, 48));
     if (hi - lo < 200) OH_CHECK(q != lo); /* hi is in the way */
     s1 = stats_of(id);
     OH_CHECK_EQ_INT(s1.live_blocks, s0.live_blocks);
-    fill(q, 200, 8);
-    OH_CHECK(intact(hi, 48, 6));
+    oh_fill(q, 200, 8);
+    OH_CHECK(oh_intact(hi, 48, 6));
     /* Shrinking a moved block keeps it too. */
     OH_CHECK_EQ_PTR(emh_realloc(q, 20), q);
-    OH_CHECK(intact(q, 20, 8));
+    OH_CHECK(oh_intact(q, 20, 8));
     emh_free(q);
     emh_free(hi);
   }
@@ -830,7 +801,7 @@ static void test_emh_realloc_never_moves_to_another_heap(void) {
   }
   p = (unsigned char *)emh_malloc(0, 32);
   OH_REQUIRE(p != NULL);
-  fill(p, 32, 9);
+  oh_fill(p, 32, 9);
   s0 = stats_of(0);
   s1 = stats_of(1);
   OH_CHECK(s1.largest_free > R0_SIZE);
@@ -840,7 +811,7 @@ static void test_emh_realloc_never_moves_to_another_heap(void) {
     OH_CHECK(in_region(q, R0_SIZE, 0));
     emh_free(q);
   } else {
-    OH_CHECK(intact(p, 32, 9));
+    OH_CHECK(oh_intact(p, 32, 9));
     t0 = stats_of(0);
     OH_CHECK_EQ_INT(t0.in_use, s0.in_use);
     OH_CHECK_EQ_INT(t0.live_blocks, s0.live_blocks);
@@ -852,10 +823,10 @@ static void test_emh_realloc_never_moves_to_another_heap(void) {
   p = (unsigned char *)emh_malloc(1, 16);
   q = (unsigned char *)emh_malloc(1, 16);
   OH_REQUIRE(p != NULL && q != NULL);
-  fill(p, 16, 2);
+  oh_fill(p, 16, 2);
   p = (unsigned char *)emh_realloc(p, 600);
   OH_REQUIRE(p != NULL);
-  OH_CHECK(in_region(p, 600, 1) && intact(p, 16, 2));
+  OH_CHECK(in_region(p, 600, 1) && oh_intact(p, 16, 2));
   emh_free(p);
   emh_free(q);
   OH_CHECK_EQ_INT(faults.count, 0);
@@ -871,18 +842,18 @@ static void test_emh_realloc_failure_keeps_block(void) {
     static const size_t huge[] = {SIZE_MAX, SIZE_MAX - 3U, SIZE_MAX / 2U};
     size_t i;
     OH_REQUIRE(p != NULL);
-    fill(p, 50, 11);
+    oh_fill(p, 50, 11);
     s0 = stats_of(id);
     OH_CHECK_EQ_PTR(emh_realloc(p, region_size[id]), NULL);
     for (i = 0; i < sizeof huge / sizeof huge[0]; ++i) OH_CHECK_EQ_PTR(emh_realloc(p, huge[i]), NULL);
     s1 = stats_of(id);
     OH_CHECK_EQ_INT(s1.in_use, s0.in_use);
     OH_CHECK_EQ_INT(s1.live_blocks, s0.live_blocks);
-    OH_CHECK(intact(p, 50, 11));
+    OH_CHECK(oh_intact(p, 50, 11));
     /* Still a block in use: it can grow, and be freed. */
     p = (unsigned char *)emh_realloc(p, 80);
     OH_REQUIRE(p != NULL);
-    OH_CHECK(intact(p, 50, 11));
+    OH_CHECK(oh_intact(p, 50, 11));
     emh_free(p);
   }
   OH_CHECK_EQ_INT(faults.count, 0);
@@ -913,8 +884,8 @@ static void test_emh_double_free_reported(void) {
     b = (unsigned char *)emh_malloc((emh_heapId_t)id, 24);
     c = (unsigned char *)emh_malloc((emh_heapId_t)id, 24);
     OH_REQUIRE(a != NULL && b != NULL && c != NULL);
-    fill(a, 24, 1);
-    fill(c, 24, 3);
+    oh_fill(a, 24, 1);
+    oh_fill(c, 24, 3);
     emh_free(b);
     s0 = stats_of(id);
     emh_free(b);
@@ -923,7 +894,7 @@ static void test_emh_double_free_reported(void) {
     OH_CHECK(same_stats(&s0, &s1));
     OH_CHECK_EQ_INT(s1.faults, s0.faults + 1U);
     OH_CHECK_EQ_INT(omniheap_heap_validate(entry[id]), OMNIHEAP_OK);
-    OH_CHECK(intact(a, 24, 1) && intact(c, 24, 3));
+    OH_CHECK(oh_intact(a, 24, 1) && oh_intact(c, 24, 3));
     /* Twice more, and through realloc. */
     emh_free(b);
     check_one_fault(base + 1U, id, OMNIHEAP_FAULT_DOUBLE_FREE, b, "emh_free");
@@ -954,11 +925,11 @@ static void test_emh_foreign_pointers_reported(void) {
   memset(on_stack, 0, sizeof on_stack);
   pa = (unsigned char *)emh_malloc(0, 40);
   OH_REQUIRE(pa != NULL);
-  fill(pa, 40, 4);
+  oh_fill(pa, 40, 4);
   if (NH > 1) {
     pb = (unsigned char *)emh_malloc(1, 40);
     OH_REQUIRE(pb != NULL);
-    fill(pb, 40, 5);
+    oh_fill(pb, 40, 5);
   }
   global_object[0] = 0x12345678;
   foreign[0] = &on_stack[2];
@@ -990,8 +961,8 @@ static void test_emh_foreign_pointers_reported(void) {
   OH_CHECK(unchanged(&before));
   OH_CHECK_EQ_INT(on_stack[2], 0);
   OH_CHECK_EQ_INT(global_object[2], 0);
-  OH_CHECK(intact(pa, 40, 4));
-  if (pb != NULL) OH_CHECK(intact(pb, 40, 5));
+  OH_CHECK(oh_intact(pa, 40, 4));
+  if (pb != NULL) OH_CHECK(oh_intact(pb, 40, 5));
   OH_CHECK(guards_intact());
   emh_free(pa);
   if (pb != NULL) emh_free(pb);
@@ -1047,7 +1018,7 @@ static void test_emh_damaged_tag_reported(void) {
     unsigned char *p = (unsigned char *)emh_malloc((emh_heapId_t)id, 32), saved;
     omniheap_stats_t s0, s1;
     OH_REQUIRE(p != NULL);
-    fill(p, 32, 12);
+    oh_fill(p, 32, 12);
     saved = p[-1];
     p[-1] = (unsigned char)(saved ^ 0x5AU);
     s0 = stats_of(id);
@@ -1062,7 +1033,7 @@ static void test_emh_damaged_tag_reported(void) {
     OH_CHECK_EQ_INT(faults.count, 2);
     s1 = stats_of(id);
     OH_CHECK(same_stats(&s0, &s1));
-    OH_CHECK(intact(p, 32, 12));
+    OH_CHECK(oh_intact(p, 32, 12));
     p[-1] = saved;
     OH_CHECK_EQ_INT(omniheap_heap_validate(entry[id]), OMNIHEAP_OK);
     emh_free(p);
@@ -1117,24 +1088,24 @@ static void test_emh_block_larger_than_64k(void) {
     omniheap_stats_t s;
     OH_REQUIRE(p != NULL);
     OH_CHECK(in_region(p, sizes[i], 1) && aligned(p));
-    fill(p, sizes[i], (unsigned)i);
+    oh_fill(p, sizes[i], (unsigned)i);
     s = stats_of(1);
     OH_CHECK(s.in_use >= sizes[i]);
     OH_CHECK_EQ_INT(s.live_blocks, 1);
     OH_CHECK_EQ_INT(omniheap_heap_validate(entry[1]), OMNIHEAP_OK);
-    OH_CHECK(intact(p, sizes[i], (unsigned)i));
+    OH_CHECK(oh_intact(p, sizes[i], (unsigned)i));
     emh_free(p);
   }
   /* Grown past 64 KiB by realloc, and a second block beside a large one. */
   {
     unsigned char *p = (unsigned char *)emh_malloc(1, 1000), *q;
     OH_REQUIRE(p != NULL);
-    fill(p, 1000, 77);
+    oh_fill(p, 1000, 77);
     p = (unsigned char *)emh_realloc(p, 70000);
     OH_REQUIRE(p != NULL);
-    OH_CHECK(in_region(p, 70000, 1) && intact(p, 1000, 77));
+    OH_CHECK(in_region(p, 70000, 1) && oh_intact(p, 1000, 77));
     q = (unsigned char *)emh_malloc(1, 20000);
-    OH_CHECK(q != NULL && in_region(q, 20000, 1) && !overlap(p, 70000, q, 20000));
+    OH_CHECK(q != NULL && in_region(q, 20000, 1) && !oh_overlap(p, 70000, q, 20000));
     if (q != NULL) emh_free(q);
     emh_free(p);
   }
@@ -1286,11 +1257,11 @@ static void test_emh_isolation_interleaved(void) {
     OH_CHECK(in_region(p, sz, id));
     OH_CHECK(!in_region(p, 1, 1 - id));
     OH_CHECK(aligned(p));
-    for (i = 0; i < n; ++i) OH_CHECK(!overlap(p, sz, blk[i], blk_n[i]));
+    for (i = 0; i < n; ++i) OH_CHECK(!oh_overlap(p, sz, blk[i], blk_n[i]));
     blk[n] = p;
     blk_n[n] = sz;
     blk_heap[n] = (unsigned char)id;
-    fill(p, sz, (unsigned)n + 100U);
+    oh_fill(p, sz, (unsigned)n + 100U);
     ++n;
   }
   OH_CHECK(n >= 8U);
@@ -1299,13 +1270,13 @@ static void test_emh_isolation_interleaved(void) {
     void *q = emh_realloc(blk[i], (size_t)blk_n[i] + 9U);
     if (q == NULL) continue; /* heap 0 may be full */
     OH_CHECK(in_region(q, (size_t)blk_n[i] + 9U, blk_heap[i]));
-    OH_CHECK(intact(q, blk_n[i], (unsigned)i + 100U));
+    OH_CHECK(oh_intact(q, blk_n[i], (unsigned)i + 100U));
     blk[i] = q;
-    fill(q, blk_n[i], (unsigned)i + 100U);
+    oh_fill(q, blk_n[i], (unsigned)i + 100U);
   }
   for (i = 0; i < n; ++i) {
-    OH_CHECK(intact(blk[i], blk_n[i], (unsigned)i + 100U));
-    for (j = i + 1U; j < n; ++j) OH_CHECK(!overlap(blk[i], blk_n[i], blk[j], blk_n[j]));
+    OH_CHECK(oh_intact(blk[i], blk_n[i], (unsigned)i + 100U));
+    for (j = i + 1U; j < n; ++j) OH_CHECK(!oh_overlap(blk[i], blk_n[i], blk[j], blk_n[j]));
   }
   {
     size_t in0 = 0;

@@ -38,6 +38,7 @@ void suite_heap_listener(void);
 #include <zephyr/kernel.h>
 #include <zephyr/sys/sys_heap.h>
 
+#include "blocks.h"
 #include "fault_log.h"
 #include "oh_test.h"
 #include "suites.h"
@@ -102,22 +103,6 @@ static void finish_sys(struct sys_heap *h) {
 static void finish(void) {
   finish_sys(&ha);
   finish_sys(&hb);
-}
-
-static unsigned char pattern(unsigned tag, size_t i) {
-  return (unsigned char)(tag * 13U + (unsigned)i * 11U + 7U);
-}
-static void fill(void *p, size_t n, unsigned tag) {
-  unsigned char *b = (unsigned char *)p;
-  size_t i;
-  for (i = 0; i < n; ++i) b[i] = pattern(tag, i);
-}
-static int intact(const void *p, size_t n, unsigned tag) {
-  const unsigned char *b = (const unsigned char *)p;
-  size_t i;
-  for (i = 0; i < n; ++i)
-    if (b[i] != pattern(tag, i)) return 0;
-  return 1;
 }
 
 /* ---- the event log ------------------------------------------------------------------------------- */
@@ -505,7 +490,7 @@ static void test_listener_realloc_moving_alloc_and_free(void) {
   fresh();
   a = (unsigned char *)sys_heap_alloc(&ha, 40);
   b = (unsigned char *)sys_heap_alloc(&ha, 40); /* blocks growth in place */
-  if (a != NULL) fill(a, 40, 1);
+  if (a != NULL) oh_fill(a, 40, 1);
   heap_listener_register(&la);
   heap_listener_register(&lf);
   clear_events();
@@ -525,7 +510,7 @@ static void test_listener_realloc_moving_alloc_and_free(void) {
     }
   }
   OH_CHECK(allocs == 1U && frees == 1U);
-  if (q != NULL) OH_CHECK(intact(q, 40, 1));
+  if (q != NULL) OH_CHECK(oh_intact(q, 40, 1));
   heap_listener_unregister(&la);
   heap_listener_unregister(&lf);
   sys_heap_free(&ha, q != NULL ? q : a);

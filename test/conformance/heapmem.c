@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "lib/heapmem.h"
+#include "blocks.h"
 #include "fault_log.h"
 #include "oh_test.h"
 #include "omniheap.h"
@@ -63,38 +64,7 @@ static size_t align_of_blocks(void) { return heapmem_alignment(); }
 /* The arena, rounded to the alignment as heapmem_stats() reports it when empty. */
 static size_t arena_rounded(void) { return round_up(ARENA, align_of_blocks()); }
 
-static unsigned char pattern(unsigned tag, size_t i) {
-  return (unsigned char)(tag * 37U + (unsigned)i * 13U + (unsigned)(i >> 8) + 1U);
-}
-
-static void fill(void *p, size_t n, unsigned tag) {
-  unsigned char *b = (unsigned char *)p;
-  size_t i;
-  for (i = 0; i < n; ++i) b[i] = pattern(tag, i);
-}
-
-static int intact(const void *p, size_t n, unsigned tag) {
-  const unsigned char *b = (const unsigned char *)p;
-  size_t i;
-  for (i = 0; i < n; ++i)
-    if (b[i] != pattern(tag, i)) return 0;
-  return 1;
-}
-
-static int all_zero(const void *p, size_t n) {
-  const unsigned char *b = (const unsigned char *)p;
-  size_t i;
-  for (i = 0; i < n; ++i)
-    if (b[i] != 0U) return 0;
-  return 1;
-}
-
 static int aligned(const void *p) { return ((uintptr_t)p % align_of_blocks()) == 0U; }
-
-static int overlap(const void *a, size_t na, const void *b, size_t nb) {
-  uintptr_t x = (uintptr_t)a, y = (uintptr_t)b;
-  return x < y + nb && y < x + na;
-}
 
 static heapmem_stats_t get_stats(void) {
   heapmem_stats_t s;
@@ -249,18 +219,18 @@ static void test_heapmem_alloc_free_basics(void) {
   unsigned char *p = (unsigned char *)heapmem_alloc(10);
   OH_REQUIRE(p != NULL);
   OH_CHECK(aligned(p));
-  fill(p, 10, 1);
+  oh_fill(p, 10, 1);
   s = get_stats();
   OH_CHECK_EQ_INT(s.chunks, 1);
-  OH_CHECK(intact(p, 10, 1));
+  OH_CHECK(oh_intact(p, 10, 1));
   check_valid();
   OH_CHECK(heapmem_free(p));
   arena_idle();
   /* And again: the arena is reusable. */
   p = (unsigned char *)heapmem_alloc(100);
   OH_REQUIRE(p != NULL);
-  fill(p, 100, 2);
-  OH_CHECK(intact(p, 100, 2));
+  oh_fill(p, 100, 2);
+  OH_CHECK(oh_intact(p, 100, 2));
   OH_CHECK(heapmem_free(p));
   arena_idle();
 }
@@ -300,9 +270,9 @@ static void test_heapmem_largest_allocation_uses_whole_arena(void) {
   p = heapmem_alloc(n);
   OH_REQUIRE(p != NULL);
   OH_CHECK(aligned(p));
-  fill(p, n, 3);
+  oh_fill(p, n, 3);
   OH_CHECK_EQ_PTR(heapmem_alloc(1), NULL); /* nothing left */
-  OH_CHECK(intact(p, n, 3));
+  OH_CHECK(oh_intact(p, n, 3));
   OH_CHECK(heapmem_free(p));
   OH_CHECK_EQ_PTR(heapmem_alloc(n + align_of_blocks()), NULL); /* one alignment unit too many */
   arena_idle();
@@ -324,7 +294,7 @@ static size_t fill_arena(void) {
     }
     hm_p[n] = p;
     hm_n[n] = want;
-    fill(p, want, (unsigned)n);
+    oh_fill(p, want, (unsigned)n);
     ++n;
   }
   return n;
@@ -346,9 +316,9 @@ static void test_heapmem_blocks_disjoint_and_keep_contents(void) {
   OH_CHECK_EQ_INT(s.chunks, n);
   for (i = 0; i < n; ++i) {
     for (j = 0; j < i; ++j)
-      if (!OH_CHECK(!overlap(hm_p[i], hm_n[i], hm_p[j], hm_n[j]))) break;
+      if (!OH_CHECK(!oh_overlap(hm_p[i], hm_n[i], hm_p[j], hm_n[j]))) break;
     /* Filling the later blocks overwrote nothing of this one. */
-    OH_CHECK(intact(hm_p[i], hm_n[i], (unsigned)i));
+    OH_CHECK(oh_intact(hm_p[i], hm_n[i], (unsigned)i));
   }
   check_valid();
   /* Free the even ones, check the odd ones survived, refill the holes. */
@@ -356,16 +326,16 @@ static void test_heapmem_blocks_disjoint_and_keep_contents(void) {
     OH_CHECK(heapmem_free(hm_p[i]));
     hm_p[i] = NULL;
   }
-  for (i = 1; i < n; i += 2) OH_CHECK(intact(hm_p[i], hm_n[i], (unsigned)i));
+  for (i = 1; i < n; i += 2) OH_CHECK(oh_intact(hm_p[i], hm_n[i], (unsigned)i));
   for (i = 0; i < n; i += 2) {
     hm_p[i] = heapmem_alloc(hm_n[i]);
-    if (hm_p[i] != NULL) fill(hm_p[i], hm_n[i], (unsigned)i + 100U);
+    if (hm_p[i] != NULL) oh_fill(hm_p[i], hm_n[i], (unsigned)i + 100U);
   }
   for (i = 0; i < n; ++i) {
     if (hm_p[i] == NULL) continue;
-    OH_CHECK(intact(hm_p[i], hm_n[i], (unsigned)i + (i % 2U == 0U ? 100U : 0U)));
+    OH_CHECK(oh_intact(hm_p[i], hm_n[i], (unsigned)i + (i % 2U == 0U ? 100U : 0U)));
     for (j = 0; j < i; ++j)
-      if (hm_p[j] != NULL) OH_CHECK(!overlap(hm_p[i], hm_n[i], hm_p[j], hm_n[j]));
+      if (hm_p[j] != NULL) OH_CHECK(!oh_overlap(hm_p[i], hm_n[i], hm_p[j], hm_n[j]));
   }
   check_valid();
   /* Odd ones first, then the rest. */
@@ -393,7 +363,7 @@ static void test_heapmem_free_stack_and_global_pointers(void) {
   void *keep = heapmem_alloc(40);
   heapmem_stats_t before, after;
   OH_REQUIRE(keep != NULL);
-  fill(keep, 40, 5);
+  oh_fill(keep, 40, 5);
   before = get_stats();
   capture_faults();
   OH_CHECK(!heapmem_free(on_stack));
@@ -405,7 +375,7 @@ static void test_heapmem_free_stack_and_global_pointers(void) {
   release_faults();
   after = get_stats();
   OH_CHECK(same_stats(&before, &after));
-  OH_CHECK(intact(keep, 40, 5));
+  OH_CHECK(oh_intact(keep, 40, 5));
   check_valid();
   /* Still usable. */
   {
@@ -423,8 +393,8 @@ static void test_heapmem_free_interior_pointers(void) {
   heapmem_stats_t before, after;
   size_t a = align_of_blocks();
   OH_REQUIRE(p != NULL && q != NULL);
-  fill(p, 64, 6);
-  fill(q, 64, 7);
+  oh_fill(p, 64, 6);
+  oh_fill(q, 64, 7);
   before = get_stats();
   capture_faults();
   OH_CHECK(!heapmem_free(p + 1));
@@ -446,8 +416,8 @@ static void test_heapmem_free_interior_pointers(void) {
   release_faults();
   after = get_stats();
   OH_CHECK(same_stats(&before, &after));
-  OH_CHECK(intact(p, 64, 6));
-  OH_CHECK(intact(q, 64, 7));
+  OH_CHECK(oh_intact(p, 64, 6));
+  OH_CHECK(oh_intact(q, 64, 7));
   check_valid();
   OH_CHECK(heapmem_free(p));
   OH_CHECK(heapmem_free(q));
@@ -466,7 +436,7 @@ static void test_heapmem_free_forged_header_in_user_data(void) {
   memset(p, 0, 256);
   forged = p + 128; /* aligned, and room for a header copy below it */
   memcpy(forged - h, q - h, h);
-  fill(q, 32, 50);
+  oh_fill(q, 32, 50);
   before = get_stats();
   capture_faults();
   OH_CHECK(!heapmem_free(forged));
@@ -476,7 +446,7 @@ static void test_heapmem_free_forged_header_in_user_data(void) {
   release_faults();
   after = get_stats();
   OH_CHECK(same_stats(&before, &after));
-  OH_CHECK(intact(q, 32, 50));
+  OH_CHECK(oh_intact(q, 32, 50));
   check_valid();
   OH_CHECK(heapmem_free(p));
   OH_CHECK(heapmem_free(q));
@@ -514,7 +484,7 @@ static void test_heapmem_double_free(void) {
   /* a's neighbours x and b are in use (seen by address), so a's block stays
    * a free block of its own: its double free is exactly DOUBLE_FREE. */
   isolated = (uintptr_t)a == (uintptr_t)x + step && (uintptr_t)b == (uintptr_t)a + step;
-  fill(b, 32, 8);
+  oh_fill(b, 32, 8);
   OH_CHECK(heapmem_free(a));
   before = get_stats();
   capture_faults();
@@ -534,7 +504,7 @@ static void test_heapmem_double_free(void) {
   }
   after = get_stats();
   OH_CHECK(same_stats(&before, &after));
-  OH_CHECK(intact(b, 32, 8));
+  OH_CHECK(oh_intact(b, 32, 8));
   check_valid();
   release_faults();
   /* The arena still works. */
@@ -585,11 +555,11 @@ static void test_heapmem_realloc_null_allocates(void) {
   unsigned char *p = (unsigned char *)heapmem_realloc(NULL, 48);
   OH_REQUIRE(p != NULL);
   OH_CHECK(aligned(p));
-  fill(p, 48, 9);
+  oh_fill(p, 48, 9);
   s = get_stats();
   OH_CHECK_EQ_INT(s.chunks, 1);
   OH_CHECK(s.allocated >= 48U && s.allocated < 48U + ZONE_BYTE + align_of_blocks());
-  OH_CHECK(intact(p, 48, 9));
+  OH_CHECK(oh_intact(p, 48, 9));
   OH_CHECK(heapmem_free(p));
   OH_CHECK_EQ_PTR(heapmem_realloc(NULL, 0), NULL);
   arena_idle();
@@ -612,23 +582,23 @@ static void test_heapmem_realloc_keeps_contents_growing_and_shrinking(void) {
   unsigned char *blocker = (unsigned char *)heapmem_alloc(40);
   unsigned char *b, *c;
   OH_REQUIRE(a != NULL && blocker != NULL);
-  fill(a, 40, 10);
-  fill(blocker, 40, 11);
+  oh_fill(a, 40, 10);
+  oh_fill(blocker, 40, 11);
   b = (unsigned char *)heapmem_realloc(a, 300);
   OH_REQUIRE(b != NULL);
   OH_CHECK(aligned(b));
-  OH_CHECK(intact(b, 40, 10));
-  OH_CHECK(!overlap(b, 300, blocker, 40));
+  OH_CHECK(oh_intact(b, 40, 10));
+  OH_CHECK(!oh_overlap(b, 300, blocker, 40));
   memset(b + 40, 0x5A, 260);
-  OH_CHECK(intact(blocker, 40, 11));
+  OH_CHECK(oh_intact(blocker, 40, 11));
   c = (unsigned char *)heapmem_realloc(b, 12);
   OH_REQUIRE(c != NULL);
   OH_CHECK_EQ_PTR(c, b); /* shrinking keeps the block */
-  OH_CHECK(intact(c, 12, 10));
+  OH_CHECK(oh_intact(c, 12, 10));
   b = (unsigned char *)heapmem_realloc(c, 1000);
   OH_REQUIRE(b != NULL);
-  OH_CHECK(intact(b, 12, 10));
-  OH_CHECK(intact(blocker, 40, 11));
+  OH_CHECK(oh_intact(b, 12, 10));
+  OH_CHECK(oh_intact(blocker, 40, 11));
   OH_CHECK_EQ_INT(get_stats().chunks, 2);
   check_valid();
   OH_CHECK(heapmem_free(b));
@@ -641,12 +611,12 @@ static void test_heapmem_realloc_shrink_keeps_pointer(void) {
   size_t sizes[] = {300, 299, 100, 17, 16, 1};
   size_t i, prev_alloc;
   OH_REQUIRE(p != NULL);
-  fill(p, 400, 12);
+  oh_fill(p, 400, 12);
   prev_alloc = get_stats().allocated;
   for (i = 0; i < sizeof sizes / sizeof sizes[0]; ++i) {
     heapmem_stats_t s;
     OH_CHECK_EQ_PTR(heapmem_realloc(p, sizes[i]), p);
-    OH_CHECK(intact(p, sizes[i], 12));
+    OH_CHECK(oh_intact(p, sizes[i], 12));
     s = get_stats();
     OH_CHECK_EQ_INT(s.chunks, 1);
     OH_CHECK(s.allocated <= prev_alloc);
@@ -662,14 +632,14 @@ static void test_heapmem_realloc_grows_in_place_at_the_top(void) {
   unsigned char *p = (unsigned char *)heapmem_alloc(32);
   heapmem_stats_t s;
   OH_REQUIRE(p != NULL);
-  fill(p, 32, 13);
+  oh_fill(p, 32, 13);
   s = get_stats();
   /* The only block ends the footprint: everything after it is free. */
   if (arena_rounded() - s.footprint >= 1024U) {
     OH_CHECK_EQ_PTR(heapmem_realloc(p, 1024), p);
-    OH_CHECK(intact(p, 32, 13));
+    OH_CHECK(oh_intact(p, 32, 13));
     OH_CHECK_EQ_PTR(heapmem_realloc(p, 2048), p);
-    OH_CHECK(intact(p, 32, 13));
+    OH_CHECK(oh_intact(p, 32, 13));
     s = get_stats();
     OH_CHECK_EQ_INT(s.chunks, 1);
     OH_CHECK(s.allocated >= 2048U && s.allocated < 2048U + ZONE_BYTE + align_of_blocks());
@@ -689,7 +659,7 @@ static void test_heapmem_realloc_grows_into_free_right_neighbour(void) {
   for (i = 0; i < 3; ++i) {
     b[i] = (unsigned char *)heapmem_alloc(64);
     OH_REQUIRE(b[i] != NULL);
-    fill(b[i], 64, 20U + (unsigned)i);
+    oh_fill(b[i], 64, 20U + (unsigned)i);
   }
   /* Find two neighbours: x directly followed by y (y = x + span). */
   for (i = 0; i < 3 && !done; ++i) {
@@ -705,12 +675,12 @@ static void test_heapmem_realloc_grows_into_free_right_neighbour(void) {
         r = (unsigned char *)heapmem_realloc(b[i], 64U + 32U);
         OH_CHECK_EQ_PTR(r, b[i]);
         if (r != NULL) b[i] = r;
-        OH_CHECK(intact(b[i], 64, 20U + (unsigned)i));
+        OH_CHECK(oh_intact(b[i], 64, 20U + (unsigned)i));
         r = (unsigned char *)heapmem_realloc(b[i], grown);
         OH_CHECK_EQ_PTR(r, b[i]);
         if (r != NULL) b[i] = r;
-        OH_CHECK(intact(b[i], 64, 20U + (unsigned)i));
-        OH_CHECK(intact(b[k], 64, 20U + (unsigned)k));
+        OH_CHECK(oh_intact(b[i], 64, 20U + (unsigned)i));
+        OH_CHECK(oh_intact(b[k], 64, 20U + (unsigned)k));
         OH_CHECK_EQ_INT(get_stats().chunks, 2);
         check_valid();
         OH_CHECK(heapmem_free(b[i]));
@@ -731,7 +701,7 @@ static void test_heapmem_realloc_of_freed_or_foreign_pointer(void) {
   void *keep = heapmem_alloc(24), *dead = heapmem_alloc(24);
   heapmem_stats_t before, after;
   OH_REQUIRE(keep != NULL && dead != NULL);
-  fill(keep, 24, 14);
+  oh_fill(keep, 24, 14);
   OH_CHECK(heapmem_free(dead));
   before = get_stats();
   capture_faults();
@@ -750,7 +720,7 @@ static void test_heapmem_realloc_of_freed_or_foreign_pointer(void) {
   release_faults();
   after = get_stats();
   OH_CHECK(same_stats(&before, &after));
-  OH_CHECK(intact(keep, 24, 14));
+  OH_CHECK(oh_intact(keep, 24, 14));
   check_valid();
   OH_CHECK(heapmem_free(keep));
   arena_idle();
@@ -761,7 +731,7 @@ static void test_heapmem_realloc_too_large_keeps_block(void) {
   unsigned char *p = (unsigned char *)heapmem_alloc(100);
   heapmem_stats_t before, after;
   OH_REQUIRE(p != NULL && h > 0U);
-  fill(p, 100, 15);
+  oh_fill(p, 100, 15);
   before = get_stats();
   OH_CHECK_EQ_PTR(heapmem_realloc(p, ARENA + 1U), NULL);
   OH_CHECK_EQ_PTR(heapmem_realloc(p, ARENA), NULL);
@@ -771,10 +741,10 @@ static void test_heapmem_realloc_too_large_keeps_block(void) {
   OH_CHECK_EQ_PTR(heapmem_realloc(p, arena_rounded() - h + 1U), NULL);
   after = get_stats();
   OH_CHECK(same_stats(&before, &after));
-  OH_CHECK(intact(p, 100, 15));
+  OH_CHECK(oh_intact(p, 100, 15));
   /* p is still a valid block. */
   OH_CHECK_EQ_PTR(heapmem_realloc(p, 50), p);
-  OH_CHECK(intact(p, 50, 15));
+  OH_CHECK(oh_intact(p, 50, 15));
   OH_CHECK(heapmem_free(p));
   arena_idle();
 }
@@ -788,7 +758,7 @@ static void test_heapmem_realloc_blocked_growth_fails_cleanly(void) {
   OH_CHECK_EQ_PTR(heapmem_realloc(hm_p[1], hm_n[1] + 2U * ARENA / 3U), NULL);
   after = get_stats();
   OH_CHECK(same_stats(&before, &after));
-  for (i = 0; i < n; ++i) OH_CHECK(intact(hm_p[i], hm_n[i], (unsigned)i));
+  for (i = 0; i < n; ++i) OH_CHECK(oh_intact(hm_p[i], hm_n[i], (unsigned)i));
   check_valid();
   free_slots(n);
   arena_idle();
@@ -804,7 +774,7 @@ static void test_heapmem_calloc_zeroes(void) {
   p = (unsigned char *)heapmem_calloc(16, 32);
   OH_REQUIRE(p != NULL);
   OH_CHECK(aligned(p));
-  OH_CHECK(all_zero(p, 512));
+  OH_CHECK(oh_all_zero(p, 512));
   OH_CHECK_EQ_INT(get_stats().chunks, 1);
   OH_CHECK(heapmem_free(p));
   p = (unsigned char *)heapmem_calloc(1, 1);
@@ -813,7 +783,7 @@ static void test_heapmem_calloc_zeroes(void) {
   OH_CHECK(heapmem_free(p));
   p = (unsigned char *)heapmem_calloc(3, 7);
   OH_REQUIRE(p != NULL);
-  OH_CHECK(all_zero(p, 21));
+  OH_CHECK(oh_all_zero(p, 21));
   OH_CHECK(heapmem_free(p));
   arena_idle();
 }
@@ -1001,11 +971,11 @@ static void test_heapmem_upstream_stats_check_sequence(void) {
       if (hm_p[k] != NULL) {
         OH_CHECK(aligned(hm_p[k]));
         hm_n[k] = want;
-        fill(hm_p[k], want, (unsigned)k);
+        oh_fill(hm_p[k], want, (unsigned)k);
         ++live;
       }
     } else {
-      OH_CHECK(intact(hm_p[k], hm_n[k], (unsigned)k));
+      OH_CHECK(oh_intact(hm_p[k], hm_n[k], (unsigned)k));
       OH_CHECK(heapmem_free(hm_p[k]));
       hm_p[k] = NULL;
       --live;
@@ -1171,18 +1141,18 @@ static void test_heapmem_debug_variants_behave_as_plain(void) {
   d = (unsigned char *)heapmem_realloc_debug(NULL, 16, __FILE__, __LINE__);
   OH_REQUIRE(a != NULL && b != NULL && c != NULL && d != NULL);
   OH_CHECK(aligned(a) && aligned(b) && aligned(c) && aligned(d));
-  OH_CHECK(all_zero(c, 32));
-  fill(a, 24, 30);
-  fill(b, 40, 31);
+  OH_CHECK(oh_all_zero(c, 32));
+  oh_fill(a, 24, 30);
+  oh_fill(b, 40, 31);
   s = get_stats();
   OH_CHECK_EQ_INT(s.chunks, 4);
   OH_CHECK(s.allocated >= 24U + 40U + 32U + 16U);
   OH_CHECK_EQ_INT(s.allocated + s.overhead + s.available, arena_rounded());
   a = (unsigned char *)heapmem_realloc_debug(a, 300, __FILE__, __LINE__);
   OH_REQUIRE(a != NULL);
-  OH_CHECK(intact(a, 24, 30));
+  OH_CHECK(oh_intact(a, 24, 30));
   OH_CHECK_EQ_PTR(heapmem_realloc_debug(a, 10, __FILE__, __LINE__), a);
-  OH_CHECK(intact(a, 10, 30));
+  OH_CHECK(oh_intact(a, 10, 30));
   /* The NULL and zero cases. */
   OH_CHECK_EQ_PTR(heapmem_alloc_debug(0, __FILE__, __LINE__), NULL);
   OH_CHECK_EQ_PTR(heapmem_alloc_debug(ARENA + 1U, __FILE__, __LINE__), NULL);
@@ -1192,7 +1162,7 @@ static void test_heapmem_debug_variants_behave_as_plain(void) {
   OH_CHECK_EQ_PTR(heapmem_calloc_debug(8, 0, __FILE__, __LINE__), NULL);
   OH_CHECK_EQ_PTR(heapmem_calloc_debug(SIZE_MAX / 2U + 1U, 2, __FILE__, __LINE__), NULL);
   OH_CHECK_EQ_PTR(heapmem_realloc_debug(b, SIZE_MAX, __FILE__, __LINE__), NULL);
-  OH_CHECK(intact(b, 40, 31));
+  OH_CHECK(oh_intact(b, 40, 31));
   OH_CHECK_EQ_PTR(heapmem_realloc_debug(d, 0, __FILE__, __LINE__), NULL); /* frees d */
   OH_CHECK_EQ_INT(get_stats().chunks, 3);
   check_valid();
@@ -1388,7 +1358,7 @@ static void test_heapmem_zone_budget_exceeded_is_null(void) {
   OH_CHECK_EQ_PTR(heapmem_zone_alloc(z, 300), NULL);
   k = 0;
   while (k < HM_SLOTS && (hm_p[k] = heapmem_zone_alloc(z, 32)) != NULL) {
-    fill(hm_p[k], 32, (unsigned)k);
+    oh_fill(hm_p[k], 32, (unsigned)k);
     ++k;
   }
   OH_CHECK(k >= 1U);
@@ -1397,7 +1367,7 @@ static void test_heapmem_zone_budget_exceeded_is_null(void) {
   g = heapmem_alloc(32);
   OH_CHECK(g != NULL);
   OH_CHECK_EQ_PTR(heapmem_zone_alloc(z, 32), NULL);
-  for (i = 0; i < k; ++i) OH_CHECK(intact(hm_p[i], 32, (unsigned)i));
+  for (i = 0; i < k; ++i) OH_CHECK(oh_intact(hm_p[i], 32, (unsigned)i));
   OH_CHECK(heapmem_free(g));
   free_slots(k);
   /* All of it comes back. */
@@ -1421,12 +1391,12 @@ static void test_heapmem_zone_budget_exact_across_realloc(void) {
   a = (unsigned char *)heapmem_zone_alloc(z, 32);
   b = (unsigned char *)heapmem_zone_alloc(z, 32);
   OH_REQUIRE(a != NULL && b != NULL);
-  fill(a, 32, 40);
+  oh_fill(a, 32, 40);
   for (i = 0; i < 24U; ++i) {
     size_t want = 16U + (i * 40U) % 200U;
     unsigned char *n = (unsigned char *)heapmem_realloc(a, want);
     if (!OH_CHECK(n != NULL)) break;
-    OH_CHECK(intact(n, 16, 40));
+    OH_CHECK(oh_intact(n, 16, 40));
     a = n;
     if (i % 5U == 4U) { /* re-seat the blocker too */
       OH_CHECK(heapmem_free(b));
@@ -1441,12 +1411,12 @@ static void test_heapmem_zone_budget_exact_across_realloc(void) {
    * in the arena. */
   k = 0;
   while (k < HM_SLOTS && (hm_p[k] = heapmem_zone_alloc(z, 32)) != NULL) {
-    fill(hm_p[k], 32, (unsigned)k);
+    oh_fill(hm_p[k], 32, (unsigned)k);
     ++k;
   }
   OH_CHECK_EQ_INT(k, k0);
   OH_CHECK_EQ_PTR(heapmem_realloc(hm_p[0], 32U + 2U * 512U / k0 + 64U), NULL);
-  OH_CHECK(intact(hm_p[0], 32, 0));
+  OH_CHECK(oh_intact(hm_p[0], 32, 0));
   g = (unsigned char *)heapmem_alloc(32U + 2U * 512U / k0 + 64U);
   OH_CHECK(g != NULL); /* GENERAL can */
   OH_CHECK(heapmem_free(g));

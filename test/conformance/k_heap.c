@@ -38,6 +38,7 @@
 #include <zephyr/sys/heap_listener.h> /* HEAP_ID_FROM_POINTER */
 #include <zephyr/sys/sys_heap.h>
 
+#include "blocks.h"
 #include "fault_log.h"
 #include "oh_test.h"
 #include "suites.h"
@@ -94,36 +95,6 @@ static size_t nptrs;
 
 /* ---- helpers --------------------------------------------------------------------------------- */
 
-static unsigned char pattern(unsigned tag, size_t i) {
-  return (unsigned char)(tag * 31U + (unsigned)i * 5U + (unsigned)(i >> 8) + 1U);
-}
-static void fill(void *p, size_t n, unsigned tag) {
-  unsigned char *b = (unsigned char *)p;
-  size_t i;
-  for (i = 0; i < n; ++i) b[i] = pattern(tag, i);
-}
-static int intact(const void *p, size_t n, unsigned tag) {
-  const unsigned char *b = (const unsigned char *)p;
-  size_t i;
-  for (i = 0; i < n; ++i)
-    if (b[i] != pattern(tag, i)) return 0;
-  return 1;
-}
-static int all_zero(const void *p, size_t n) {
-  const unsigned char *b = (const unsigned char *)p;
-  size_t i;
-  for (i = 0; i < n; ++i)
-    if (b[i] != 0U) return 0;
-  return 1;
-}
-static int inside(const void *p, size_t n, const void *mem, size_t bytes) {
-  uintptr_t x = (uintptr_t)p, m = (uintptr_t)mem;
-  return x >= m && x + n <= m + bytes;
-}
-static int overlap(const void *a, size_t na, const void *b, size_t nb) {
-  uintptr_t x = (uintptr_t)a, y = (uintptr_t)b;
-  return x < y + nb && y < x + na;
-}
 static uintptr_t up8(uintptr_t x) { return (x + 7U) & ~(uintptr_t)7U; }
 
 /* Z_HEAP_MIN_SIZE as a value (its expansion is too long to be stringified by
@@ -136,7 +107,7 @@ static int guards_intact(void) {
   size_t i;
   for (i = 0; i < sizeof kbuf.b; ++i) {
     const unsigned char *a = &kbuf.b[i];
-    if (inside(a, 1, KX_MEM, KX_SIZE) || inside(a, 1, KY_MEM, KY_SIZE)) continue;
+    if (oh_inside(a, 1, KX_MEM, KX_SIZE) || oh_inside(a, 1, KY_MEM, KY_SIZE)) continue;
     if (*a != GUARD_BYTE) return 0;
   }
   return 1;
@@ -334,12 +305,12 @@ static void test_k_heap_define_usable_without_init(void) {
     size_t n = i < 2U ? 40U : 1U;
     unsigned char *p = (unsigned char *)k_heap_alloc(h, n, K_NO_WAIT);
     if (!OH_CHECK(p != NULL)) continue;
-    OH_CHECK(inside(p, n, mem, bytes));
+    OH_CHECK(oh_inside(p, n, mem, bytes));
     OH_CHECK_EQ_PTR(h->heap.heap, (void *)up8((uintptr_t)mem)); /* initialised on its buffer */
-    fill(p, n, (unsigned)i);
+    oh_fill(p, n, (unsigned)i);
     OH_CHECK(rt(h).allocated_bytes > 0U);
     OH_CHECK(sys_heap_validate(&h->heap));
-    OH_CHECK(intact(p, n, (unsigned)i));
+    OH_CHECK(oh_intact(p, n, (unsigned)i));
     k_heap_free(h, p);
     leave_defined(h);
   }
@@ -358,8 +329,8 @@ static void test_k_heap_define_one_byte_heap(void) {
    * using the whole block breaks nothing around it. */
   usable = sys_heap_usable_size(&kh_tiny.heap, p);
   OH_CHECK(usable >= 1U);
-  OH_CHECK(inside(p, usable, kheap_kh_tiny, sizeof kheap_kh_tiny));
-  OH_CHECK(inside(kh_tiny.heap.heap, 1, kheap_kh_tiny, sizeof kheap_kh_tiny));
+  OH_CHECK(oh_inside(p, usable, kheap_kh_tiny, sizeof kheap_kh_tiny));
+  OH_CHECK(oh_inside(kh_tiny.heap.heap, 1, kheap_kh_tiny, sizeof kheap_kh_tiny));
   memset(p, 0xFF, usable);
   OH_CHECK(sys_heap_validate(&kh_tiny.heap));
   OH_CHECK_EQ_PTR(k_heap_alloc(&kh_tiny, 1, K_NO_WAIT), NULL);
@@ -446,7 +417,7 @@ static void test_k_heap_init_on_static_buffer(void) {
   OH_CHECK_EQ_INT(rt(&kx).allocated_bytes, 0);
   p = (unsigned char *)k_heap_alloc(&kx, 100, K_NO_WAIT);
   OH_REQUIRE(p != NULL);
-  OH_CHECK(inside(p, 100, KX_MEM, KX_SIZE));
+  OH_CHECK(oh_inside(p, 100, KX_MEM, KX_SIZE));
   memset(p, 0, 100);
   k_heap_free(&kx, p);
   /* Initialised again: one registry entry, the same handle; blocks forgotten. */
@@ -472,7 +443,7 @@ static void test_k_heap_init_unaligned_buffer(void) {
     OH_CHECK_EQ_PTR(kx.heap.heap, (void *)up8((uintptr_t)(KX_MEM + off)));
     p = (unsigned char *)k_heap_alloc(&kx, 64, K_NO_WAIT);
     if (!OH_CHECK(p != NULL)) break;
-    OH_CHECK(inside(p, 64, KX_MEM + off, KX_SIZE - 8U));
+    OH_CHECK(oh_inside(p, 64, KX_MEM + off, KX_SIZE - 8U));
     memset(p, 0x11, 64);
     k_heap_free(&kx, p);
     OH_CHECK(guards_intact());
@@ -523,16 +494,16 @@ static void test_k_heap_alloc_aligned_disjoint_and_kept(void) {
     OH_REQUIRE(p[i] != NULL);
     /* "pointer-size aligned": 4 on 32-bit small heaps, 8 otherwise. */
     OH_CHECK_EQ_INT((uintptr_t)p[i] % sizeof(void *), 0);
-    OH_CHECK(inside(p[i], sizes[i], KX_MEM, KX_SIZE));
+    OH_CHECK(oh_inside(p[i], sizes[i], KX_MEM, KX_SIZE));
     OH_CHECK(sys_heap_usable_size(&kx.heap, p[i]) >= sizes[i]);
-    fill(p[i], sizes[i], (unsigned)i);
+    oh_fill(p[i], sizes[i], (unsigned)i);
   }
   for (i = 0; i < n; ++i)
-    for (j = i + 1U; j < n; ++j) OH_CHECK(!overlap(p[i], sizes[i], p[j], sizes[j]));
-  for (i = 0; i < n; ++i) OH_CHECK(intact(p[i], sizes[i], (unsigned)i));
+    for (j = i + 1U; j < n; ++j) OH_CHECK(!oh_overlap(p[i], sizes[i], p[j], sizes[j]));
+  for (i = 0; i < n; ++i) OH_CHECK(oh_intact(p[i], sizes[i], (unsigned)i));
   OH_CHECK(sys_heap_validate(&kx.heap));
   for (i = 0; i < n; i += 2U) k_heap_free(&kx, p[i]);
-  for (i = 1; i < n; i += 2U) OH_CHECK(intact(p[i], sizes[i], (unsigned)i));
+  for (i = 1; i < n; i += 2U) OH_CHECK(oh_intact(p[i], sizes[i], (unsigned)i));
   for (i = 1; i < n; i += 2U) k_heap_free(&kx, p[i]);
   OH_CHECK(guards_intact());
   OH_CHECK_EQ_INT(faults.count, 0);
@@ -550,12 +521,12 @@ static void test_k_heap_aligned_alloc_powers_of_two(void) {
     OH_CHECK_EQ_INT((uintptr_t)p % align, 0);
     OH_CHECK_EQ_INT((uintptr_t)q % align, 0);
     OH_CHECK_EQ_INT((uintptr_t)p % sizeof(void *), 0);
-    OH_CHECK(inside(p, 24, KX_MEM, KX_SIZE) && inside(q, 3, KX_MEM, KX_SIZE));
-    OH_CHECK(!overlap(p, 24, q, 3));
-    fill(p, 24, 7);
-    fill(q, 3, 8);
+    OH_CHECK(oh_inside(p, 24, KX_MEM, KX_SIZE) && oh_inside(q, 3, KX_MEM, KX_SIZE));
+    OH_CHECK(!oh_overlap(p, 24, q, 3));
+    oh_fill(p, 24, 7);
+    oh_fill(q, 3, 8);
     OH_CHECK(sys_heap_validate(&kx.heap));
-    OH_CHECK(intact(p, 24, 7) && intact(q, 3, 8));
+    OH_CHECK(oh_intact(p, 24, 7) && oh_intact(q, 3, 8));
     k_heap_free(&kx, p);
     k_heap_free(&kx, q);
   }
@@ -582,13 +553,13 @@ static void test_k_heap_calloc_zeroes(void) {
   k_heap_free(&kx, p);
   q = (unsigned char *)k_heap_calloc(&kx, 30, 20, K_NO_WAIT);
   OH_REQUIRE(q != NULL);
-  OH_CHECK(all_zero(q, 600));
+  OH_CHECK(oh_all_zero(q, 600));
   OH_CHECK_EQ_INT((uintptr_t)q % sizeof(void *), 0);
   k_heap_free(&kx, q);
   for (i = 1; i <= 64U; i += 9U) {
     q = (unsigned char *)k_heap_calloc(&kx, i, 3, K_NO_WAIT);
     if (!OH_CHECK(q != NULL)) break;
-    OH_CHECK(all_zero(q, i * 3U));
+    OH_CHECK(oh_all_zero(q, i * 3U));
     memset(q, 0xA5, i * 3U);
     k_heap_free(&kx, q);
   }
@@ -630,11 +601,11 @@ static void test_k_heap_realloc_null_allocates(void) {
   fresh_x();
   p = (unsigned char *)k_heap_realloc(&kx, NULL, 40, K_NO_WAIT);
   OH_REQUIRE(p != NULL);
-  OH_CHECK(inside(p, 40, KX_MEM, KX_SIZE));
+  OH_CHECK(oh_inside(p, 40, KX_MEM, KX_SIZE));
   OH_CHECK_EQ_INT((uintptr_t)p % sizeof(void *), 0);
   OH_CHECK(rt(&kx).allocated_bytes > 40U);
-  fill(p, 40, 3);
-  OH_CHECK(intact(p, 40, 3));
+  oh_fill(p, 40, 3);
+  OH_CHECK(oh_intact(p, 40, 3));
   k_heap_free(&kx, p);
   OH_CHECK_EQ_PTR(k_heap_realloc(&kx, NULL, 0, K_NO_WAIT), NULL); /* alloc of 0 */
   OH_CHECK_EQ_PTR(k_heap_realloc(&kx, NULL, KX_SIZE * 2U, K_NO_WAIT), NULL);
@@ -660,8 +631,8 @@ static int realloc_zero_frees_once(k_timeout_t t) {
   s_p = rt(&kx);
   c = (unsigned char *)k_heap_alloc(&kx, 24, K_NO_WAIT);
   if (a == NULL || p == NULL || c == NULL || e == NULL) return 1;
-  fill(a, 24, 1);
-  fill(c, 24, 3);
+  oh_fill(a, 24, 1);
+  oh_fill(c, 24, 3);
   s_before = rt(&kx);
   if (omniheap_heap_stats(e, &n0) != OMNIHEAP_OK) return 2;
   r = k_heap_realloc(&kx, p, 0, t);
@@ -675,7 +646,7 @@ static int realloc_zero_frees_once(k_timeout_t t) {
   if (n1.frees != n0.frees + 1U) return 7;
   if (n1.live_blocks + 1U != n0.live_blocks) return 8;
   if (!sys_heap_validate(&kx.heap)) return 9;
-  if (!intact(a, 24, 1) || !intact(c, 24, 3)) return 10;
+  if (!oh_intact(a, 24, 1) || !oh_intact(c, 24, 3)) return 10;
   k_heap_free(&kx, a);
   k_heap_free(&kx, c);
   if (faults.count != f0) return 11;
@@ -699,19 +670,19 @@ static void test_k_heap_realloc_failure_keeps_block(void) {
   p = (unsigned char *)k_heap_alloc(&kx, 100, K_NO_WAIT);
   b = (unsigned char *)k_heap_alloc(&kx, 16, K_NO_WAIT);
   OH_REQUIRE(p != NULL && b != NULL);
-  fill(p, 100, 5);
+  oh_fill(p, 100, 5);
   before = rt(&kx);
   OH_CHECK_EQ_PTR(k_heap_realloc(&kx, p, KX_SIZE * 2U, K_NO_WAIT), NULL);
   OH_CHECK_EQ_PTR(k_heap_realloc(&kx, p, SIZE_MAX - 4U, K_NO_WAIT), NULL);
   after = rt(&kx);
   OH_CHECK(same_rt(&before, &after));
-  OH_CHECK(intact(p, 100, 5));
+  OH_CHECK(oh_intact(p, 100, 5));
   OH_CHECK(sys_heap_usable_size(&kx.heap, p) >= 100U);
   OH_CHECK(sys_heap_validate(&kx.heap));
   /* Still a live block: it can be resized and freed. */
   p = (unsigned char *)k_heap_realloc(&kx, p, 120, K_NO_WAIT);
   OH_REQUIRE(p != NULL);
-  OH_CHECK(intact(p, 100, 5));
+  OH_CHECK(oh_intact(p, 100, 5));
   k_heap_free(&kx, p);
   k_heap_free(&kx, b);
   OH_CHECK_EQ_INT(faults.count, 0);
@@ -723,7 +694,7 @@ static void test_k_heap_realloc_in_place(void) {
   fresh_x();
   p = (unsigned char *)k_heap_alloc(&kx, 32, K_NO_WAIT); /* the rest of the heap is free after it */
   OH_REQUIRE(p != NULL);
-  fill(p, 32, 9);
+  oh_fill(p, 32, 9);
   q = (unsigned char *)k_heap_realloc(&kx, p, 300, K_NO_WAIT); /* grows into the free neighbour */
   OH_CHECK_EQ_PTR(q, p);
   if (q == NULL) {
@@ -732,18 +703,18 @@ static void test_k_heap_realloc_in_place(void) {
     return;
   }
   p = q;
-  OH_CHECK(intact(p, 32, 9));
+  OH_CHECK(oh_intact(p, 32, 9));
   OH_CHECK(sys_heap_usable_size(&kx.heap, p) >= 300U);
-  fill(p, 300, 10);
+  oh_fill(p, 300, 10);
   q = (unsigned char *)k_heap_realloc(&kx, p, 20, K_NO_WAIT); /* shrinks in place */
   OH_CHECK_EQ_PTR(q, p);
   if (q != NULL) p = q;
-  OH_CHECK(intact(p, 20, 10));
+  OH_CHECK(oh_intact(p, 20, 10));
   OH_CHECK(sys_heap_usable_size(&kx.heap, p) < 300U);
   q = (unsigned char *)k_heap_realloc(&kx, p, 20, K_MSEC(5)); /* same size */
   OH_CHECK_EQ_PTR(q, p);
   if (q != NULL) p = q;
-  OH_CHECK(intact(p, 20, 10));
+  OH_CHECK(oh_intact(p, 20, 10));
   OH_CHECK(sys_heap_validate(&kx.heap));
   k_heap_free(&kx, p);
   OH_CHECK(guards_intact());
@@ -757,15 +728,15 @@ static void test_k_heap_realloc_moves_keeps_contents(void) {
   a = (unsigned char *)k_heap_alloc(&kx, 48, K_NO_WAIT);
   b = (unsigned char *)k_heap_alloc(&kx, 48, K_NO_WAIT); /* blocks growth in place */
   OH_REQUIRE(a != NULL && b != NULL);
-  fill(a, 48, 11);
-  fill(b, 48, 12);
+  oh_fill(a, 48, 11);
+  oh_fill(b, 48, 12);
   q = (unsigned char *)k_heap_realloc(&kx, a, 400, K_NO_WAIT);
   OH_REQUIRE(q != NULL);
   OH_CHECK(q != a);
-  OH_CHECK(inside(q, 400, KX_MEM, KX_SIZE));
-  OH_CHECK(!overlap(q, 400, b, 48));
-  OH_CHECK(intact(q, 48, 11));
-  OH_CHECK(intact(b, 48, 12));
+  OH_CHECK(oh_inside(q, 400, KX_MEM, KX_SIZE));
+  OH_CHECK(!oh_overlap(q, 400, b, 48));
+  OH_CHECK(oh_intact(q, 48, 11));
+  OH_CHECK(oh_intact(b, 48, 12));
   OH_CHECK(sys_heap_validate(&kx.heap));
   /* The old block was freed: a's spot serves a new block of its size. */
   a = (unsigned char *)k_heap_alloc(&kx, 48, K_NO_WAIT);
@@ -856,8 +827,8 @@ static void test_k_heap_double_free_fault(void) {
   b = (unsigned char *)k_heap_alloc(&kx, 24, K_NO_WAIT);
   c = (unsigned char *)k_heap_alloc(&kx, 24, K_NO_WAIT);
   OH_REQUIRE(a != NULL && b != NULL && c != NULL);
-  fill(a, 24, 1);
-  fill(c, 24, 3);
+  oh_fill(a, 24, 1);
+  oh_fill(c, 24, 3);
   k_heap_free(&kx, b); /* between two blocks in use: a free chunk of its own */
   before = rt(&kx);
   k_heap_free(&kx, b);
@@ -865,7 +836,7 @@ static void test_k_heap_double_free_fault(void) {
   after = rt(&kx);
   OH_CHECK(same_rt(&before, &after));
   OH_CHECK(sys_heap_validate(&kx.heap));
-  OH_CHECK(intact(a, 24, 1) && intact(c, 24, 3));
+  OH_CHECK(oh_intact(a, 24, 1) && oh_intact(c, 24, 3));
   /* The heap still works, and the fault was counted on it. */
   {
     omniheap_stats_t s = OMNIHEAP_STATS_INIT;
@@ -941,8 +912,8 @@ static void test_k_heap_foreign_pointer_fault(void) {
   px = (unsigned char *)k_heap_alloc(&kx, 40, K_NO_WAIT);
   py = (unsigned char *)k_heap_alloc(&ky, 40, K_NO_WAIT);
   OH_REQUIRE(px != NULL && py != NULL);
-  fill(px, 40, 4);
-  fill(py, 40, 5);
+  oh_fill(px, 40, 4);
+  oh_fill(py, 40, 5);
   sx = rt(&kx);
   sy = rt(&ky);
   k_heap_free(&kx, py); /* a block of another heap */
@@ -960,7 +931,7 @@ static void test_k_heap_foreign_pointer_fault(void) {
   OH_CHECK(same_rt(&sx, &after));
   after = rt(&ky);
   OH_CHECK(same_rt(&sy, &after));
-  OH_CHECK(intact(px, 40, 4) && intact(py, 40, 5));
+  OH_CHECK(oh_intact(px, 40, 4) && oh_intact(py, 40, 5));
   OH_CHECK(sys_heap_validate(&kx.heap) && sys_heap_validate(&ky.heap));
   /* An interior pointer of a block in use. */
   k_heap_free(&kx, px + 8);
@@ -1090,15 +1061,15 @@ static void test_k_malloc_alignment_prefix_and_contents(void) {
     OH_CHECK_EQ_INT((uintptr_t)p[i] % sizeof(void *), 0);
     /* api-reference 3.5: k_free reads ((struct k_heap **)p)[-1]. */
     OH_CHECK_EQ_PTR(owner_of(p[i]), &_system_heap);
-    OH_CHECK(inside(p[i], n, _system_heap.heap.init_mem, _system_heap.heap.init_bytes));
-    fill(p[i], n, (unsigned)i);
+    OH_CHECK(oh_inside(p[i], n, _system_heap.heap.init_mem, _system_heap.heap.init_bytes));
+    oh_fill(p[i], n, (unsigned)i);
   }
   for (i = 0; i < 12U; ++i)
     for (j = i + 1U; j < 12U; ++j)
-      OH_CHECK(!overlap(p[i] - sizeof(void *), 1U + i * 13U + sizeof(void *), p[j],
+      OH_CHECK(!oh_overlap(p[i] - sizeof(void *), 1U + i * 13U + sizeof(void *), p[j],
                         1U + j * 13U));
   for (i = 0; i < 12U; ++i) {
-    OH_CHECK(intact(p[i], 1U + i * 13U, (unsigned)i));
+    OH_CHECK(oh_intact(p[i], 1U + i * 13U, (unsigned)i));
     OH_CHECK_EQ_PTR(owner_of(p[i]), &_system_heap);
   }
   for (i = 0; i < 12U; ++i) k_free(p[i]);
@@ -1116,8 +1087,8 @@ static void test_k_aligned_alloc_alignments(void) {
       if (!OH_CHECK(p != NULL)) continue;
       OH_CHECK_EQ_INT((uintptr_t)p % align, 0);
       OH_CHECK_EQ_PTR(owner_of(p), &_system_heap);
-      fill(p, sizes[i], 2);
-      OH_CHECK(intact(p, sizes[i], 2));
+      oh_fill(p, sizes[i], 2);
+      OH_CHECK(oh_intact(p, sizes[i], 2));
       k_free(p);
     }
   }
@@ -1129,11 +1100,11 @@ static void test_k_aligned_alloc_alignments(void) {
     OH_CHECK(a != NULL && b != NULL && c != NULL);
     if (a != NULL && b != NULL && c != NULL) {
       OH_CHECK((uintptr_t)a % 64U == 0U && (uintptr_t)b % 64U == 0U && (uintptr_t)c % 64U == 0U);
-      OH_CHECK(!overlap(a, 70, b, 5) && !overlap(a, 70, c, 129) && !overlap(b, 5, c, 129));
-      fill(a, 70, 1);
-      fill(b, 5, 2);
-      fill(c, 129, 3);
-      OH_CHECK(intact(a, 70, 1) && intact(b, 5, 2) && intact(c, 129, 3));
+      OH_CHECK(!oh_overlap(a, 70, b, 5) && !oh_overlap(a, 70, c, 129) && !oh_overlap(b, 5, c, 129));
+      oh_fill(a, 70, 1);
+      oh_fill(b, 5, 2);
+      oh_fill(c, 129, 3);
+      OH_CHECK(oh_intact(a, 70, 1) && oh_intact(b, 5, 2) && oh_intact(c, 129, 3));
     }
     k_free(a);
     k_free(b);
@@ -1182,10 +1153,10 @@ static void test_k_malloc_too_large_is_null(void) {
   OH_CHECK_EQ_PTR(k_calloc(65537, 65537), NULL);
   p = k_malloc(16);
   OH_REQUIRE(p != NULL);
-  fill(p, 16, 6);
+  oh_fill(p, 16, 6);
   OH_CHECK_EQ_PTR(k_realloc(p, SIZE_MAX), NULL);
   OH_CHECK_EQ_PTR(k_realloc(p, SIZE_MAX - 4U), NULL);
-  OH_CHECK(intact(p, 16, 6));
+  OH_CHECK(oh_intact(p, 16, 6));
   k_free(p);
   OH_CHECK_EQ_INT(faults.count, 0);
   sys_heap_back_to(&s0);
@@ -1199,7 +1170,7 @@ static void test_k_malloc_until_full_never_blocks(void) {
   size_t k = 0, i, j;
   uint64_t t0, t1;
   while (k < 24U && (p[k] = k_malloc(n)) != NULL) {
-    fill(p[k], n, (unsigned)k);
+    oh_fill(p[k], n, (unsigned)k);
     ++k;
   }
   OH_CHECK(k > 0U && k < 24U);
@@ -1210,8 +1181,8 @@ static void test_k_malloc_until_full_never_blocks(void) {
   t1 = now_us();
   OH_CHECK(t1 - t0 < 10000U);
   for (i = 0; i < k; ++i) {
-    OH_CHECK(intact(p[i], n, (unsigned)i));
-    for (j = i + 1U; j < k; ++j) OH_CHECK(!overlap(p[i], n, p[j], n));
+    OH_CHECK(oh_intact(p[i], n, (unsigned)i));
+    for (j = i + 1U; j < k; ++j) OH_CHECK(!oh_overlap(p[i], n, p[j], n));
   }
   OH_CHECK(sys_heap_validate(&_system_heap.heap));
   for (i = 0; i < k; ++i) k_free(p[i]);
@@ -1228,7 +1199,7 @@ static void test_k_calloc_zeroes(void) {
   k_free(p);
   q = (unsigned char *)k_calloc(25, 12);
   OH_REQUIRE(q != NULL);
-  OH_CHECK(all_zero(q, 300));
+  OH_CHECK(oh_all_zero(q, 300));
   OH_CHECK_EQ_INT((uintptr_t)q % sizeof(void *), 0);
   OH_CHECK_EQ_PTR(owner_of(q), &_system_heap);
   k_free(q);
@@ -1246,22 +1217,22 @@ static void test_k_realloc_semantics(void) {
   OH_REQUIRE(p != NULL);
   OH_CHECK_EQ_INT((uintptr_t)p % sizeof(void *), 0);
   OH_CHECK_EQ_PTR(owner_of(p), &_system_heap);
-  fill(p, 24, 7);
+  oh_fill(p, 24, 7);
   /* Grows: contents kept. */
   q = (unsigned char *)k_realloc(p, 500);
   OH_REQUIRE(q != NULL);
-  OH_CHECK(intact(q, 24, 7));
+  OH_CHECK(oh_intact(q, 24, 7));
   OH_CHECK_EQ_PTR(owner_of(q), &_system_heap);
   OH_CHECK_EQ_INT((uintptr_t)q % sizeof(void *), 0);
-  fill(q, 500, 8);
+  oh_fill(q, 500, 8);
   /* Shrinks: the first bytes kept. */
   p = (unsigned char *)k_realloc(q, 10);
   OH_REQUIRE(p != NULL);
-  OH_CHECK(intact(p, 10, 8));
+  OH_CHECK(oh_intact(p, 10, 8));
   OH_CHECK_EQ_PTR(owner_of(p), &_system_heap);
   /* Failure: NULL, the block intact and still ours. */
   OH_CHECK_EQ_PTR(k_realloc(p, POOL * 2U), NULL);
-  OH_CHECK(intact(p, 10, 8));
+  OH_CHECK(oh_intact(p, 10, 8));
   OH_CHECK_EQ_PTR(owner_of(p), &_system_heap);
   /* 0: frees, returns NULL. */
   s = sys_rt();
@@ -1272,11 +1243,11 @@ static void test_k_realloc_semantics(void) {
   p = (unsigned char *)k_aligned_alloc(128, 16);
   q = (unsigned char *)k_malloc(16); /* likely right after it */
   OH_REQUIRE(p != NULL && q != NULL);
-  fill(p, 16, 9);
+  oh_fill(p, 16, 9);
   p = (unsigned char *)k_realloc(p, 700);
   OH_REQUIRE(p != NULL);
   OH_CHECK_EQ_INT((uintptr_t)p % sizeof(void *), 0);
-  OH_CHECK(intact(p, 16, 9));
+  OH_CHECK(oh_intact(p, 16, 9));
   OH_CHECK_EQ_PTR(owner_of(p), &_system_heap);
   k_free(q);
   k_free(p);
@@ -1305,8 +1276,8 @@ static void test_k_free_double_fault(void) {
   p = (unsigned char *)k_malloc(40);
   c = (unsigned char *)k_malloc(40);
   OH_REQUIRE(a != NULL && p != NULL && c != NULL);
-  fill(a, 40, 1);
-  fill(c, 40, 3);
+  oh_fill(a, 40, 1);
+  oh_fill(c, 40, 3);
   k_free(p);
   before = sys_rt();
   k_free(p);
@@ -1317,7 +1288,7 @@ static void test_k_free_double_fault(void) {
   after = sys_rt();
   OH_CHECK(same_rt(&before, &after));
   OH_CHECK(sys_heap_validate(&_system_heap.heap));
-  OH_CHECK(intact(a, 40, 1) && intact(c, 40, 3));
+  OH_CHECK(oh_intact(a, 40, 1) && oh_intact(c, 40, 3));
   p = (unsigned char *)k_malloc(40); /* still works */
   OH_CHECK(p != NULL);
   k_free(p);
@@ -1335,7 +1306,7 @@ static void test_k_free_foreign_pointers_fault(void) {
   /* kernel.h: k_free of memory from k_heap_alloc() is reported. */
   kp = (unsigned char *)k_heap_alloc(&kx, 40, K_NO_WAIT);
   OH_REQUIRE(kp != NULL);
-  fill(kp, 40, 4);
+  oh_fill(kp, 40, 4);
   sk = rt(&kx);
   k_free(kp);
   OH_CHECK_EQ_INT(faults.count, 1);
@@ -1343,7 +1314,7 @@ static void test_k_free_foreign_pointers_fault(void) {
   OH_CHECK_EQ_INT(faults.family, OMNIHEAP_FAMILY_K_HEAP);
   after = rt(&kx);
   OH_CHECK(same_rt(&sk, &after));
-  OH_CHECK(intact(kp, 40, 4));
+  OH_CHECK(oh_intact(kp, 40, 4));
   /* A pointer whose prefix names a real k_heap it does not belong to. */
   fake[1] = &kx;
   k_free(&fake[2]);
@@ -1555,7 +1526,7 @@ static void test_k_heap_free_wakes_every_waiter(void) {
     OH_CHECK(w[i].took < 1500000U); /* served by the free, not at the deadline */
   }
   OH_CHECK_EQ_INT(waiters_now(&kx), 0);
-  if (w[0].got != NULL && w[1].got != NULL) OH_CHECK(!overlap(w[0].got, 100, w[1].got, 100));
+  if (w[0].got != NULL && w[1].got != NULL) OH_CHECK(!oh_overlap(w[0].got, 100, w[1].got, 100));
   for (i = 0; i < 2U; ++i)
     if (started[i] && w[i].got != NULL) k_heap_free(&kx, w[i].got);
   drain(&kx);

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "lib/memb.h"
+#include "blocks.h"
 #include "fault_log.h"
 #include "oh_test.h"
 #include "omniheap.h"
@@ -110,14 +111,6 @@ static unsigned char *block_at(const struct memb *m, size_t i) {
   return (unsigned char *)m->mem + i * m->size;
 }
 
-static int all_zero(const void *p, size_t n) {
-  const unsigned char *b = (const unsigned char *)p;
-  size_t i;
-  for (i = 0; i < n; ++i)
-    if (b[i] != 0U) return 0;
-  return 1;
-}
-
 static size_t used_flags_set(const struct memb *m) {
   size_t i, n = 0;
   for (i = 0; i < m->num; ++i) n += m->used[i] ? 1U : 0U;
@@ -173,7 +166,7 @@ static void exercise_pool(struct memb *m, size_t align) {
   memb_init(m);
   OH_REQUIRE(omniheap_heap_find(m) != NULL);
   check_consistent(m, n);
-  OH_CHECK(all_zero(m->mem, (size_t)m->size * n));
+  OH_CHECK(oh_all_zero(m->mem, (size_t)m->size * n));
   memset(seen, 0, sizeof seen);
   for (i = 0; i < n; ++i) {
     long k;
@@ -186,7 +179,7 @@ static void exercise_pool(struct memb *m, size_t align) {
     seen[k] = 1;
     OH_CHECK_EQ_INT((uintptr_t)blocks[i] % align, 0);
     OH_CHECK(m->used[k]);
-    OH_CHECK(all_zero(blocks[i], m->size));
+    OH_CHECK(oh_all_zero(blocks[i], m->size));
     OH_CHECK_EQ_INT(memb_numfree(m), n - i - 1U);
     memset(blocks[i], (int)(0x40U + i), m->size);
   }
@@ -360,7 +353,7 @@ static void test_memb_init_zeroes_all_blocks_and_frees_everything(void) {
   }
   OH_CHECK_EQ_INT(memb_free(&mb_geo, blocks[2]), 0); /* one free block with a link in it */
   memb_init(&mb_geo);
-  OH_CHECK(all_zero(mb_geo_memb_mem, sizeof mb_geo_memb_mem));
+  OH_CHECK(oh_all_zero(mb_geo_memb_mem, sizeof mb_geo_memb_mem));
   for (i = 0; i < 7; ++i) OH_CHECK(!mb_geo.used[i]);
   check_consistent(&mb_geo, 7);
   for (i = 0; i < 7; ++i) OH_CHECK_NE_PTR(memb_alloc(&mb_geo), NULL);
@@ -377,7 +370,7 @@ static void test_memb_reinit_after_partial_use_frees_everything(void) {
   check_consistent(&mb_geo, 4);
   memb_init(&mb_geo);
   check_consistent(&mb_geo, 7);
-  OH_CHECK(all_zero(mb_geo.mem, 7U * sizeof(struct item)));
+  OH_CHECK(oh_all_zero(mb_geo.mem, 7U * sizeof(struct item)));
   memset(seen, 0, sizeof seen);
   for (i = 0; i < 7; ++i) {
     long k = block_index(&mb_geo, memb_alloc(&mb_geo));
@@ -406,7 +399,7 @@ static void test_memb_never_allocated_blocks_come_back_zeroed(void) {
     unsigned char *p = (unsigned char *)memb_alloc(&mb_geo);
     OH_REQUIRE(p != NULL);
     OH_CHECK(p != (unsigned char *)p1);
-    if (p != (unsigned char *)p0) OH_CHECK(all_zero(p, sizeof(struct item)));
+    if (p != (unsigned char *)p0) OH_CHECK(oh_all_zero(p, sizeof(struct item)));
   }
   OH_CHECK_EQ_PTR(memb_alloc(&mb_geo), NULL);
   forget(&mb_geo);
@@ -871,7 +864,7 @@ static void test_memb_usable_before_init(void) {
     OH_CHECK_EQ_INT(seen[k], 0);
     seen[k] = 1;
     OH_CHECK(mb_static.used[k]);
-    OH_CHECK(all_zero(blocks[i], sizeof(struct item)));
+    OH_CHECK(oh_all_zero(blocks[i], sizeof(struct item)));
   }
   OH_CHECK_EQ_PTR(memb_alloc(&mb_static), NULL);
   OH_CHECK_EQ_INT(memb_numfree(&mb_static), 0);

@@ -35,6 +35,7 @@
 #include <zephyr/sys/multi_heap.h>
 #include <zephyr/sys/sys_heap.h>
 
+#include "blocks.h"
 #include "fault_log.h"
 #include "oh_test.h"
 #include "suites.h"
@@ -127,26 +128,6 @@ static void *choose_marker(struct sys_multi_heap *mheap, void *cfg, size_t align
 static void clear_choice_log(void) { memset(&choice_log, 0, sizeof choice_log); }
 
 /* ---- helpers ------------------------------------------------------------------------------------ */
-
-static unsigned char pattern(unsigned tag, size_t i) {
-  return (unsigned char)(tag * 17U + (unsigned)i * 3U + (unsigned)(i >> 8) + 5U);
-}
-static void fill(void *p, size_t n, unsigned tag) {
-  unsigned char *b = (unsigned char *)p;
-  size_t i;
-  for (i = 0; i < n; ++i) b[i] = pattern(tag, i);
-}
-static int intact(const void *p, size_t n, unsigned tag) {
-  const unsigned char *b = (const unsigned char *)p;
-  size_t i;
-  for (i = 0; i < n; ++i)
-    if (b[i] != pattern(tag, i)) return 0;
-  return 1;
-}
-static int inside(const void *p, size_t n, const void *mem, size_t bytes) {
-  uintptr_t x = (uintptr_t)p, m = (uintptr_t)mem;
-  return x >= m && x + n <= m + bytes;
-}
 
 static size_t in_use(struct sys_heap *h) {
   struct sys_memory_stats s;
@@ -324,22 +305,22 @@ static void test_multi_heap_routing_by_cfg(void) {
   s = (unsigned char *)sys_multi_heap_alloc(&mm, SLOW, 40);
   a = (unsigned char *)sys_multi_heap_aligned_alloc(&mm, DMA, 64, 33);
   OH_REQUIRE(f != NULL && d != NULL && s != NULL && a != NULL);
-  OH_CHECK(inside(f, 40, FAST_MEM, R_SIZE));
-  OH_CHECK(inside(d, 40, DMA_MEM, R_SIZE));
-  OH_CHECK(inside(s, 40, SLOW_MEM, R_SIZE));
-  OH_CHECK(inside(a, 33, DMA_MEM, R_SIZE));
+  OH_CHECK(oh_inside(f, 40, FAST_MEM, R_SIZE));
+  OH_CHECK(oh_inside(d, 40, DMA_MEM, R_SIZE));
+  OH_CHECK(oh_inside(s, 40, SLOW_MEM, R_SIZE));
+  OH_CHECK(oh_inside(a, 33, DMA_MEM, R_SIZE));
   OH_CHECK_EQ_INT((uintptr_t)a % 64U, 0);
   OH_CHECK_EQ_INT(choice_log.calls, 4);
   OH_CHECK_EQ_INT(choice_log.align, 64);
-  fill(f, 40, 1);
-  fill(d, 40, 2);
-  fill(s, 40, 3);
-  fill(a, 33, 4);
+  oh_fill(f, 40, 1);
+  oh_fill(d, 40, 2);
+  oh_fill(s, 40, 3);
+  oh_fill(a, 33, 4);
   OH_CHECK(in_use(H_FAST) > 0U && in_use(H_DMA) > in_use(H_SLOW) && in_use(H_SLOW) > 0U);
   /* No preference: the first member in address order. */
   any = (unsigned char *)sys_multi_heap_alloc(&mm, NULL, 16);
-  OH_CHECK(any != NULL && inside(any, 16, FAST_MEM, R_SIZE));
-  OH_CHECK(intact(f, 40, 1) && intact(d, 40, 2) && intact(s, 40, 3) && intact(a, 33, 4));
+  OH_CHECK(any != NULL && oh_inside(any, 16, FAST_MEM, R_SIZE));
+  OH_CHECK(oh_intact(f, 40, 1) && oh_intact(d, 40, 2) && oh_intact(s, 40, 3) && oh_intact(a, 33, 4));
   sys_multi_heap_free(&mm, f);
   sys_multi_heap_free(&mm, d);
   sys_multi_heap_free(&mm, s);
@@ -456,13 +437,13 @@ static void test_multi_heap_free_frees_block(void) {
   p = (unsigned char *)sys_multi_heap_alloc(&mm, DMA, 100);
   q = (unsigned char *)sys_multi_heap_alloc(&mm, SLOW, 100);
   OH_REQUIRE(p != NULL && q != NULL);
-  fill(q, 100, 6);
+  oh_fill(q, 100, 6);
   d1 = in_use(H_DMA);
   OH_CHECK(d1 >= d0 + 100U);
   sys_multi_heap_free(&mm, p);
   OH_CHECK_EQ_INT(in_use(H_DMA), d0);
   OH_CHECK(in_use(H_SLOW) >= 100U);
-  OH_CHECK(intact(q, 100, 6));
+  OH_CHECK(oh_intact(q, 100, 6));
   /* The space is free again: the same block comes back. */
   OH_CHECK_EQ_PTR(sys_multi_heap_alloc(&mm, DMA, 100), p);
   sys_multi_heap_free(&mm, p);
@@ -479,7 +460,7 @@ static void test_multi_heap_free_foreign_fault(void) {
   setup3();
   p = (unsigned char *)sys_multi_heap_alloc(&mm, FAST, 30);
   OH_REQUIRE(p != NULL);
-  fill(p, 30, 7);
+  oh_fill(p, 30, 7);
   f = in_use(H_FAST);
   d = in_use(H_DMA);
   s = in_use(H_SLOW);
@@ -503,7 +484,7 @@ static void test_multi_heap_free_foreign_fault(void) {
   OH_CHECK_EQ_INT(in_use(H_FAST), f);
   OH_CHECK_EQ_INT(in_use(H_DMA), d);
   OH_CHECK_EQ_INT(in_use(H_SLOW), s);
-  OH_CHECK(intact(p, 30, 7));
+  OH_CHECK(oh_intact(p, 30, 7));
   OH_CHECK(sys_heap_validate(H_FAST) && sys_heap_validate(H_DMA) && sys_heap_validate(H_SLOW));
   OH_CHECK_EQ_INT(mm.nheaps, 3);
   sys_multi_heap_free(&mm, p);
@@ -546,7 +527,7 @@ static void test_multi_heap_realloc_null_allocates_via_choice(void) {
   OH_CHECK_EQ_INT(choice_log.align, 32);
   OH_CHECK_EQ_INT(choice_log.size, 50);
   OH_CHECK_EQ_PTR(choice_log.result, p);
-  OH_CHECK(inside(p, 50, DMA_MEM, R_SIZE));
+  OH_CHECK(oh_inside(p, 50, DMA_MEM, R_SIZE));
   OH_CHECK_EQ_INT((uintptr_t)p % 32U, 0);
   sys_multi_heap_free(&mm, p);
   OH_CHECK_EQ_INT(faults.count, 0);
@@ -575,18 +556,18 @@ static void test_multi_heap_realloc_grows_in_place(void) {
   setup3();
   p = (unsigned char *)sys_multi_heap_alloc(&mm, FAST, 32);
   OH_REQUIRE(p != NULL);
-  fill(p, 32, 8);
+  oh_fill(p, 32, 8);
   clear_choice_log();
   q = (unsigned char *)sys_multi_heap_aligned_realloc(&mm, DMA, p, 0, 200);
   OH_CHECK_EQ_PTR(q, p); /* its own heap had room right after it */
   OH_CHECK_EQ_INT(choice_log.calls, 0);
   if (q != NULL) p = q;
-  OH_CHECK(intact(p, 32, 8));
+  OH_CHECK(oh_intact(p, 32, 8));
   OH_CHECK(sys_heap_usable_size(H_FAST, p) >= 200U);
   q = (unsigned char *)sys_multi_heap_aligned_realloc(&mm, DMA, p, 0, 16); /* shrinks in place */
   OH_CHECK_EQ_PTR(q, p);
   if (q != NULL) p = q;
-  OH_CHECK(intact(p, 16, 8));
+  OH_CHECK(oh_intact(p, 16, 8));
   OH_CHECK_EQ_INT(choice_log.calls, 0);
   sys_multi_heap_free(&mm, p);
   /* An aligned block that already meets the alignment also grows in place. */
@@ -613,13 +594,13 @@ static void test_multi_heap_aligned_realloc_meets_new_alignment(void) {
     p = (unsigned char *)sys_multi_heap_alloc(&mm, SLOW, 24);
     OH_REQUIRE(p != NULL && (uintptr_t)p % 64U != 0U);
   }
-  fill(p, 24, 12);
+  oh_fill(p, 24, 12);
   clear_choice_log();
   q = (unsigned char *)sys_multi_heap_aligned_realloc(&mm, SLOW, p, 64, 40);
   OH_REQUIRE(q != NULL);
   OH_CHECK_EQ_INT((uintptr_t)q % 64U, 0);
-  OH_CHECK(intact(q, 24, 12));
-  OH_CHECK(inside(q, 40, SLOW_MEM, R_SIZE));
+  OH_CHECK(oh_intact(q, 24, 12));
+  OH_CHECK(oh_inside(q, 40, SLOW_MEM, R_SIZE));
   OH_CHECK_EQ_INT(choice_log.calls, 0);
   sys_multi_heap_free(&mm, q);
   sys_multi_heap_free(&mm, pad);
@@ -633,7 +614,7 @@ static void test_multi_heap_realloc_moves_to_other_heap(void) {
   setup3();
   p = (unsigned char *)sys_multi_heap_alloc(&mm, FAST, 32);
   OH_REQUIRE(p != NULL);
-  fill(p, 32, 9);
+  oh_fill(p, 32, 9);
   fill_member(H_FAST); /* no room left in p's own heap */
   fast_full = in_use(H_FAST);
   clear_choice_log();
@@ -643,8 +624,8 @@ static void test_multi_heap_realloc_moves_to_other_heap(void) {
   OH_CHECK_EQ_PTR(choice_log.cfg, DMA);
   OH_CHECK_EQ_INT(choice_log.size, 200);
   OH_CHECK_EQ_INT(choice_log.align, 0);
-  OH_CHECK(inside(q, 200, DMA_MEM, R_SIZE));
-  OH_CHECK(intact(q, 32, 9)); /* contents copied */
+  OH_CHECK(oh_inside(q, 200, DMA_MEM, R_SIZE));
+  OH_CHECK(oh_intact(q, 32, 9)); /* contents copied */
   OH_CHECK(in_use(H_FAST) < fast_full); /* the old block was freed */
   OH_CHECK(in_use(H_DMA) >= 200U);
   check_rec(sys_multi_heap_get_heap(&mm, q), H_DMA, DMA);
@@ -660,7 +641,7 @@ static void test_multi_heap_realloc_failure_keeps_block(void) {
   setup3();
   p = (unsigned char *)sys_multi_heap_alloc(&mm, FAST, 32);
   OH_REQUIRE(p != NULL);
-  fill(p, 32, 10);
+  oh_fill(p, 32, 10);
   fill_member(H_FAST);
   fast_full = in_use(H_FAST);
   clear_choice_log();
@@ -668,12 +649,12 @@ static void test_multi_heap_realloc_failure_keeps_block(void) {
   OH_CHECK_EQ_PTR(sys_multi_heap_aligned_realloc(&mm, FAST, p, 0, 200), NULL);
   OH_CHECK_EQ_INT(choice_log.calls, 1);
   OH_CHECK_EQ_INT(in_use(H_FAST), fast_full);
-  OH_CHECK(intact(p, 32, 10));
+  OH_CHECK(oh_intact(p, 32, 10));
   /* Too big for any member. */
   OH_CHECK_EQ_PTR(sys_multi_heap_aligned_realloc(&mm, NULL, p, 0, 4096), NULL);
   OH_CHECK_EQ_INT(in_use(H_FAST), fast_full);
   OH_CHECK_EQ_INT(in_use(H_DMA) + in_use(H_SLOW), 0);
-  OH_CHECK(intact(p, 32, 10));
+  OH_CHECK(oh_intact(p, 32, 10));
   OH_CHECK(sys_heap_validate(H_FAST));
   sys_multi_heap_free(&mm, p);
   drain_member(H_FAST);
@@ -688,11 +669,11 @@ static void test_multi_heap_realloc_macro(void) {
   OH_REQUIRE(p != NULL);
   OH_CHECK_EQ_INT(choice_log.calls, 1);
   OH_CHECK_EQ_INT(choice_log.align, 0);
-  OH_CHECK(inside(p, 40, SLOW_MEM, R_SIZE));
-  fill(p, 40, 11);
+  OH_CHECK(oh_inside(p, 40, SLOW_MEM, R_SIZE));
+  oh_fill(p, 40, 11);
   q = (unsigned char *)sys_multi_heap_realloc(&mm, SLOW, p, 120);
   OH_REQUIRE(q != NULL);
-  OH_CHECK(intact(q, 40, 11));
+  OH_CHECK(oh_intact(q, 40, 11));
   OH_CHECK_EQ_PTR(sys_multi_heap_realloc(&mm, SLOW, q, 0), NULL);
   OH_CHECK_EQ_INT(in_use(H_SLOW), 0);
   OH_CHECK_EQ_INT(faults.count, 0);

@@ -36,6 +36,7 @@
 #include "omniheap.h" /* before sys_heap.h: OMNIHEAP_CONF_SYS_HEAP_HEADERS */
 #include <zephyr/sys/sys_heap.h>
 
+#include "blocks.h"
 #include "fault_log.h"
 #include "oh_test.h"
 #include "suites.h"
@@ -90,30 +91,6 @@ static size_t hdr_for(size_t bytes) {
 /* Whole chunk bytes of a plain block of n bytes. */
 static size_t chunk_of(size_t n) { return round_up(n + HDR, 8U); }
 static size_t usable_of(size_t n) { return chunk_of(n) - HDR; }
-
-static unsigned char pattern(unsigned tag, size_t i) {
-  return (unsigned char)(tag * 29U + (unsigned)i * 7U + (unsigned)(i >> 8) + 3U);
-}
-static void fill(void *p, size_t n, unsigned tag) {
-  unsigned char *b = (unsigned char *)p;
-  size_t i;
-  for (i = 0; i < n; ++i) b[i] = pattern(tag, i);
-}
-static int intact(const void *p, size_t n, unsigned tag) {
-  const unsigned char *b = (const unsigned char *)p;
-  size_t i;
-  for (i = 0; i < n; ++i)
-    if (b[i] != pattern(tag, i)) return 0;
-  return 1;
-}
-static int overlap(const void *a, size_t na, const void *b, size_t nb) {
-  uintptr_t x = (uintptr_t)a, y = (uintptr_t)b;
-  return x < y + nb && y < x + na;
-}
-static int inside(const void *p, size_t n, const void *mem, size_t bytes) {
-  uintptr_t x = (uintptr_t)p, m = (uintptr_t)mem;
-  return x >= m && x + n <= m + bytes;
-}
 
 static void guard_all(void) { memset(shbuf.b, GUARD_BYTE, sizeof shbuf.b); }
 
@@ -214,9 +191,9 @@ static void test_sys_heap_init_on_unaligned_buffer(void) {
       if (!OH_CHECK(p != NULL)) break;
       u = sys_heap_usable_size(&heap_a, p);
       OH_CHECK(u >= want);
-      OH_CHECK(inside(p, u, mem, bytes));
+      OH_CHECK(oh_inside(p, u, mem, bytes));
       OH_CHECK_EQ_INT((uintptr_t)p % HDR, 0);
-      fill(p, u, (unsigned)n);
+      oh_fill(p, u, (unsigned)n);
       blk[n++] = p;
     }
     OH_CHECK(guards_intact(mem, bytes));
@@ -323,7 +300,7 @@ static int serves(size_t bytes, size_t n) {
   if (ok) {
     size_t u = sys_heap_usable_size(&heap_c, p);
     OH_CHECK(u >= n);
-    OH_CHECK(inside(p, u, SH_MEM, bytes));
+    OH_CHECK(oh_inside(p, u, SH_MEM, bytes));
     memset(p, 0x5A, u);
     OH_CHECK_EQ_PTR(sys_heap_alloc(&heap_c, n), NULL); /* no second one */
     OH_CHECK_EQ_PTR(sys_heap_alloc(&heap_c, 1), NULL); /* nothing else at all */
@@ -346,7 +323,7 @@ static void test_sys_heap_min_size_serves_one_byte_and_nothing_else(void) {
   OH_CHECK_EQ_PTR(heap_c.heap, SH_MEM);
   p = sys_heap_alloc(&heap_c, 1);
   OH_REQUIRE(p != NULL);
-  OH_CHECK(inside(p, sys_heap_usable_size(&heap_c, p), SH_MEM, Z_HEAP_MIN_SIZE));
+  OH_CHECK(oh_inside(p, sys_heap_usable_size(&heap_c, p), SH_MEM, Z_HEAP_MIN_SIZE));
   memset(p, 0xA7, sys_heap_usable_size(&heap_c, p));
   OH_CHECK_EQ_PTR(sys_heap_alloc(&heap_c, 1), NULL);
   OH_CHECK_EQ_PTR(sys_heap_aligned_alloc(&heap_c, 0, 1), NULL);
@@ -507,7 +484,7 @@ static void test_sys_heap_largest_allocation_is_free_bytes_less_header(void) {
   p = sys_heap_alloc(&heap_a, max);
   OH_REQUIRE(p != NULL);
   OH_CHECK_EQ_INT(sys_heap_usable_size(&heap_a, p), max);
-  OH_CHECK(inside(p, max, SH_MEM, 1024));
+  OH_CHECK(oh_inside(p, max, SH_MEM, 1024));
   memset(p, 0x11, max);
   OH_CHECK_EQ_PTR(sys_heap_alloc(&heap_a, 1), NULL);
   s = rt(&heap_a);
@@ -556,19 +533,19 @@ static void test_sys_heap_plain_blocks_aligned_disjoint_and_kept(void) {
     OH_CHECK_EQ_INT((uintptr_t)p % sizeof(void *), 0); /* Zephyr: multiple of sizeof(void *) */
     blk_n[n] = (unsigned short)sys_heap_usable_size(&heap_a, p);
     OH_CHECK(blk_n[n] >= want);
-    OH_CHECK(inside(p, blk_n[n], SH_MEM, SH_SIZE));
-    fill(p, blk_n[n], (unsigned)n);
+    OH_CHECK(oh_inside(p, blk_n[n], SH_MEM, SH_SIZE));
+    oh_fill(p, blk_n[n], (unsigned)n);
     blk[n++] = p;
   }
   OH_CHECK(n >= 30U);
   for (i = 0; i < n; ++i) {
-    OH_CHECK(intact(blk[i], blk_n[i], (unsigned)i));
-    for (j = 0; j < i; ++j) OH_CHECK(!overlap(blk[i], blk_n[i], blk[j], blk_n[j]));
+    OH_CHECK(oh_intact(blk[i], blk_n[i], (unsigned)i));
+    for (j = 0; j < i; ++j) OH_CHECK(!oh_overlap(blk[i], blk_n[i], blk[j], blk_n[j]));
   }
   OH_CHECK(guards_intact(SH_MEM, SH_SIZE));
   OH_CHECK(sys_heap_validate(&heap_a));
   for (i = 0; i < n; i += 2) sys_heap_free(&heap_a, blk[i]);
-  for (i = 1; i < n; i += 2) OH_CHECK(intact(blk[i], blk_n[i], (unsigned)i));
+  for (i = 1; i < n; i += 2) OH_CHECK(oh_intact(blk[i], blk_n[i], (unsigned)i));
   OH_CHECK(sys_heap_validate(&heap_a));
   for (i = 1; i < n; i += 2) sys_heap_free(&heap_a, blk[i]);
   OH_CHECK_EQ_INT(faults.count, 0);
@@ -613,11 +590,11 @@ static void test_sys_heap_aligned_alloc_powers_of_two(void) {
       OH_CHECK_EQ_INT((uintptr_t)p % a, 0);
       u = sys_heap_usable_size(&heap_a, p);
       OH_CHECK(u >= sizes[k]);
-      OH_CHECK(inside(p, u, SH_MEM, SH_SIZE));
-      fill(p, u, (unsigned)(a + k));
+      OH_CHECK(oh_inside(p, u, SH_MEM, SH_SIZE));
+      oh_fill(p, u, (unsigned)(a + k));
       s = rt(&heap_a);
       OH_CHECK_EQ_INT(s.free_bytes + s.allocated_bytes, f0);
-      OH_CHECK(intact(p, u, (unsigned)(a + k)));
+      OH_CHECK(oh_intact(p, u, (unsigned)(a + k)));
       sys_heap_free(&heap_a, p);
       s = rt(&heap_a);
       OH_CHECK_EQ_INT(s.free_bytes, f0); /* every split piece came back */
@@ -630,12 +607,12 @@ static void test_sys_heap_aligned_alloc_powers_of_two(void) {
     OH_REQUIRE(blk[k] != NULL);
     OH_CHECK_EQ_INT((uintptr_t)blk[k] % a, 0);
     blk_n[k] = (unsigned short)sys_heap_usable_size(&heap_a, blk[k]);
-    fill(blk[k], blk_n[k], (unsigned)k);
+    oh_fill(blk[k], blk_n[k], (unsigned)k);
   }
   for (a = 0; a < k; ++a) {
     size_t j;
-    OH_CHECK(intact(blk[a], blk_n[a], (unsigned)a));
-    for (j = 0; j < a; ++j) OH_CHECK(!overlap(blk[a], blk_n[a], blk[j], blk_n[j]));
+    OH_CHECK(oh_intact(blk[a], blk_n[a], (unsigned)a));
+    for (j = 0; j < a; ++j) OH_CHECK(!oh_overlap(blk[a], blk_n[a], blk[j], blk_n[j]));
   }
   OH_CHECK(sys_heap_validate(&heap_a));
   for (a = 0; a < k; ++a) sys_heap_free(&heap_a, blk[a]);
@@ -673,10 +650,10 @@ static void check_rewind(size_t big, size_t r, size_t n, size_t f0) {
   OH_CHECK_EQ_INT(((uintptr_t)p + r) % big, 0);
   u = sys_heap_usable_size(&heap_a, p);
   OH_CHECK(u >= n);
-  OH_CHECK(inside(p, u, SH_MEM, SH_SIZE));
-  fill(p, u, (unsigned)(big + r + n));
+  OH_CHECK(oh_inside(p, u, SH_MEM, SH_SIZE));
+  oh_fill(p, u, (unsigned)(big + r + n));
   OH_CHECK(sys_heap_validate(&heap_a));
-  OH_CHECK(intact(p, u, (unsigned)(big + r + n)));
+  OH_CHECK(oh_intact(p, u, (unsigned)(big + r + n)));
   sys_heap_free(&heap_a, p);
   OH_CHECK_EQ_INT(rt(&heap_a).free_bytes, f0);
 }
@@ -804,8 +781,8 @@ static void test_sys_heap_double_free_reported(void) {
   b = (unsigned char *)sys_heap_alloc(&heap_a, 24);
   c = (unsigned char *)sys_heap_alloc(&heap_a, 24);
   OH_REQUIRE(a != NULL && b != NULL && c != NULL);
-  fill(a, 24, 1);
-  fill(c, 24, 3);
+  oh_fill(a, 24, 1);
+  oh_fill(c, 24, 3);
   sys_heap_free(&heap_a, b); /* between two blocks in use: a free chunk of its own */
   before = rt(&heap_a);
   capture_faults();
@@ -814,7 +791,7 @@ static void test_sys_heap_double_free_reported(void) {
   after = rt(&heap_a);
   OH_CHECK(same_rt(&before, &after));
   OH_CHECK(sys_heap_validate(&heap_a));
-  OH_CHECK(intact(a, 24, 1) && intact(c, 24, 3));
+  OH_CHECK(oh_intact(a, 24, 1) && oh_intact(c, 24, 3));
   /* a merges with b: a is the start of a free chunk, b inside one. */
   sys_heap_free(&heap_a, a);
   before = rt(&heap_a);
@@ -827,7 +804,7 @@ static void test_sys_heap_double_free_reported(void) {
   after = rt(&heap_a);
   OH_CHECK(same_rt(&before, &after));
   OH_CHECK(sys_heap_validate(&heap_a));
-  OH_CHECK(intact(c, 24, 3));
+  OH_CHECK(oh_intact(c, 24, 3));
   /* The heap still works. */
   a = (unsigned char *)sys_heap_alloc(&heap_a, 48);
   OH_CHECK(a != NULL);
@@ -846,8 +823,8 @@ static void test_sys_heap_foreign_pointers_reported(void) {
   pa = (unsigned char *)sys_heap_alloc(&heap_a, 40);
   pb = (unsigned char *)sys_heap_alloc(&heap_b, 40);
   OH_REQUIRE(pa != NULL && pb != NULL);
-  fill(pa, 40, 4);
-  fill(pb, 40, 5);
+  oh_fill(pa, 40, 4);
+  oh_fill(pb, 40, 5);
   sa = rt(&heap_a);
   sb = rt(&heap_b);
   capture_faults();
@@ -870,7 +847,7 @@ static void test_sys_heap_foreign_pointers_reported(void) {
   OH_CHECK(same_rt(&sa, &after));
   after = rt(&heap_b);
   OH_CHECK(same_rt(&sb, &after));
-  OH_CHECK(intact(pa, 40, 4) && intact(pb, 40, 5));
+  OH_CHECK(oh_intact(pa, 40, 4) && oh_intact(pb, 40, 5));
   OH_CHECK(sys_heap_validate(&heap_a) && sys_heap_validate(&heap_b));
   sys_heap_free(&heap_a, pa);
   sys_heap_free(&heap_b, pb);
@@ -965,7 +942,7 @@ static void test_sys_heap_bad_alignment_reported(void) {
   fresh(&heap_a, 0, 1024);
   p = (unsigned char *)sys_heap_alloc(&heap_a, 40);
   OH_REQUIRE(p != NULL);
-  fill(p, 40, 6);
+  oh_fill(p, 40, 6);
   before = rt(&heap_a);
   capture_faults();
   for (i = 0; i < sizeof bad / sizeof bad[0]; ++i) {
@@ -984,7 +961,7 @@ static void test_sys_heap_bad_alignment_reported(void) {
   OH_CHECK_EQ_INT(faults.kind, OMNIHEAP_FAULT_BAD_ALIGNMENT);
   after = rt(&heap_a);
   OH_CHECK(same_rt(&before, &after));
-  OH_CHECK(intact(p, 40, 6));
+  OH_CHECK(oh_intact(p, 40, 6));
   OH_CHECK_EQ_INT(sys_heap_usable_size(&heap_a, p), usable_of(40));
   OH_CHECK(sys_heap_validate(&heap_a));
   sys_heap_free(&heap_a, p);
@@ -1042,13 +1019,13 @@ static void test_sys_heap_realloc_same_size_same_pointer(void) {
   p = (unsigned char *)sys_heap_alloc(&heap_a, 20);
   q = (unsigned char *)sys_heap_alloc(&heap_a, 20); /* a neighbour in use */
   OH_REQUIRE(p != NULL && q != NULL);
-  fill(p, 20, 7);
+  oh_fill(p, 20, 7);
   before = rt(&heap_a);
   OH_CHECK_EQ_PTR(sys_heap_realloc(&heap_a, p, 20), p);
   OH_CHECK_EQ_PTR(sys_heap_realloc(&heap_a, p, usable_of(20)), p); /* same chunk count */
   OH_CHECK_EQ_PTR(sys_heap_realloc(&heap_a, p, 17), p);
   OH_CHECK_EQ_PTR(sys_heap_realloc(&heap_a, p, 20), p);
-  OH_CHECK(intact(p, 17, 7));
+  OH_CHECK(oh_intact(p, 17, 7));
   after = rt(&heap_a);
   OH_CHECK(same_rt(&before, &after));
   sys_heap_free(&heap_a, p);
@@ -1066,20 +1043,20 @@ static void test_sys_heap_realloc_shrink_same_pointer(void) {
   p = (unsigned char *)sys_heap_alloc(&heap_a, 200);
   q = (unsigned char *)sys_heap_alloc(&heap_a, 16); /* blocker */
   OH_REQUIRE(p != NULL && q != NULL);
-  fill(p, 200, 8);
+  oh_fill(p, 200, 8);
   OH_CHECK_EQ_PTR(sys_heap_realloc(&heap_a, p, 50), p);
-  OH_CHECK(intact(p, 50, 8));
+  OH_CHECK(oh_intact(p, 50, 8));
   OH_CHECK_EQ_INT(sys_heap_usable_size(&heap_a, p), usable_of(50));
   s = rt(&heap_a);
   OH_CHECK_EQ_INT(s.allocated_bytes, chunk_of(50) + chunk_of(16)); /* the tail went back */
   OH_CHECK_EQ_INT(s.free_bytes + s.allocated_bytes, f0);
   OH_CHECK(sys_heap_validate(&heap_a));
   OH_CHECK_EQ_PTR(sys_heap_realloc(&heap_a, p, 1), p);
-  OH_CHECK(intact(p, 1, 8));
+  OH_CHECK(oh_intact(p, 1, 8));
   OH_CHECK_EQ_INT(rt(&heap_a).allocated_bytes, chunk_of(1) + chunk_of(16));
   /* Growing back into the freed tail: in place again. */
   OH_CHECK_EQ_PTR(sys_heap_realloc(&heap_a, p, 150), p);
-  OH_CHECK(intact(p, 1, 8));
+  OH_CHECK(oh_intact(p, 1, 8));
   sys_heap_free(&heap_a, p);
   sys_heap_free(&heap_a, q);
   OH_CHECK_EQ_INT(faults.count, 0);
@@ -1095,15 +1072,15 @@ static void test_sys_heap_realloc_grows_into_free_neighbour(void) {
   c = (unsigned char *)sys_heap_alloc(&heap_a, 32);
   OH_REQUIRE(a != NULL && b != NULL && c != NULL);
   OH_CHECK_EQ_PTR(b, a + chunk_of(32)); /* low to high, side by side */
-  fill(a, 32, 9);
-  fill(c, 32, 10);
+  oh_fill(a, 32, 9);
+  oh_fill(c, 32, 10);
   sys_heap_free(&heap_a, b);
   grown = usable_of(32) + chunk_of(32); /* a's chunk plus all of b's */
   n = (unsigned char *)sys_heap_realloc(&heap_a, a, grown);
   OH_CHECK_EQ_PTR(n, a);
   if (n != NULL) a = n;
-  OH_CHECK(intact(a, 32, 9));
-  OH_CHECK(intact(c, 32, 10));
+  OH_CHECK(oh_intact(a, 32, 9));
+  OH_CHECK(oh_intact(c, 32, 10));
   OH_CHECK_EQ_INT(sys_heap_usable_size(&heap_a, a), grown);
   OH_CHECK_EQ_INT(rt(&heap_a).allocated_bytes, chunk_of(grown) + chunk_of(32));
   OH_CHECK(sys_heap_validate(&heap_a));
@@ -1111,11 +1088,11 @@ static void test_sys_heap_realloc_grows_into_free_neighbour(void) {
   n = (unsigned char *)sys_heap_realloc(&heap_a, c, 600);
   OH_CHECK_EQ_PTR(n, c);
   if (n != NULL) c = n;
-  OH_CHECK(intact(c, 32, 10));
+  OH_CHECK(oh_intact(c, 32, 10));
   n = (unsigned char *)sys_heap_aligned_realloc(&heap_a, c, HDR, 700); /* c meets HDR */
   OH_CHECK_EQ_PTR(n, c);
   if (n != NULL) c = n;
-  OH_CHECK(intact(c, 32, 10));
+  OH_CHECK(oh_intact(c, 32, 10));
   sys_heap_free(&heap_a, a);
   sys_heap_free(&heap_a, c);
   OH_CHECK_EQ_INT(faults.count, 0);
@@ -1130,15 +1107,15 @@ static void test_sys_heap_realloc_blocked_growth_moves(void) {
   b = (unsigned char *)sys_heap_alloc(&heap_a, 32);
   OH_REQUIRE(a != NULL && b != NULL);
   ua = sys_heap_usable_size(&heap_a, a);
-  fill(a, ua, 11);
-  fill(b, 32, 12);
+  oh_fill(a, ua, 11);
+  oh_fill(b, 32, 12);
   n = (unsigned char *)sys_heap_realloc(&heap_a, a, 200);
   OH_REQUIRE(n != NULL);
   OH_CHECK(n != a);
-  OH_CHECK(intact(n, ua, 11)); /* min(old usable, bytes) copied */
-  OH_CHECK(intact(b, 32, 12));
-  OH_CHECK(!overlap(n, 200, b, 32));
-  OH_CHECK(inside(n, 200, SH_MEM, 1024));
+  OH_CHECK(oh_intact(n, ua, 11)); /* min(old usable, bytes) copied */
+  OH_CHECK(oh_intact(b, 32, 12));
+  OH_CHECK(!oh_overlap(n, 200, b, 32));
+  OH_CHECK(oh_inside(n, 200, SH_MEM, 1024));
   OH_CHECK_EQ_INT(rt(&heap_a).allocated_bytes, chunk_of(200) + chunk_of(32)); /* old one freed */
   OH_CHECK(sys_heap_validate(&heap_a));
   sys_heap_free(&heap_a, n);
@@ -1154,7 +1131,7 @@ static void test_sys_heap_realloc_failure_keeps_block(void) {
   a = (unsigned char *)sys_heap_alloc(&heap_a, 100);
   b = (unsigned char *)sys_heap_alloc(&heap_a, 100);
   OH_REQUIRE(a != NULL && b != NULL);
-  fill(a, 100, 13);
+  oh_fill(a, 100, 13);
   before = rt(&heap_a);
   OH_CHECK_EQ_PTR(sys_heap_realloc(&heap_a, a, SIZE_MAX), NULL);
   OH_CHECK_EQ_PTR(sys_heap_realloc(&heap_a, a, SIZE_MAX - 7U), NULL);
@@ -1164,7 +1141,7 @@ static void test_sys_heap_realloc_failure_keeps_block(void) {
   OH_CHECK_EQ_PTR(sys_heap_aligned_realloc(&heap_a, a, 512, 800), NULL);
   after = rt(&heap_a);
   OH_CHECK(same_rt(&before, &after));
-  OH_CHECK(intact(a, 100, 13));
+  OH_CHECK(oh_intact(a, 100, 13));
   OH_CHECK_EQ_INT(sys_heap_usable_size(&heap_a, a), usable_of(100));
   OH_CHECK(sys_heap_validate(&heap_a));
   OH_CHECK_EQ_INT(faults.count, 0);
@@ -1179,28 +1156,28 @@ static void test_sys_heap_aligned_realloc_keeps_alignment(void) {
   fresh(&heap_a, 0, SH_SIZE);
   p = (unsigned char *)sys_heap_aligned_alloc(&heap_a, 64, 20);
   OH_REQUIRE(p != NULL);
-  fill(p, 20, 14);
+  oh_fill(p, 20, 14);
   q = (unsigned char *)sys_heap_aligned_realloc(&heap_a, p, 64, 300);
   OH_REQUIRE(q != NULL);
   OH_CHECK_EQ_INT((uintptr_t)q % 64U, 0);
-  OH_CHECK(intact(q, 20, 14));
+  OH_CHECK(oh_intact(q, 20, 14));
   p = (unsigned char *)sys_heap_aligned_realloc(&heap_a, q, 64, 10);
   OH_REQUIRE(p != NULL);
   OH_CHECK_EQ_INT((uintptr_t)p % 64U, 0);
-  OH_CHECK(intact(p, 10, 14));
+  OH_CHECK(oh_intact(p, 10, 14));
   /* A plain block re-aligned. */
   r = (unsigned char *)sys_heap_alloc(&heap_a, 40);
   OH_REQUIRE(r != NULL);
-  fill(r, 40, 15);
+  oh_fill(r, 40, 15);
   q = (unsigned char *)sys_heap_aligned_realloc(&heap_a, r, 128, 40);
   OH_REQUIRE(q != NULL);
   OH_CHECK_EQ_INT((uintptr_t)q % 128U, 0);
-  OH_CHECK(intact(q, 40, 15));
+  OH_CHECK(oh_intact(q, 40, 15));
   /* And with the rewind encoding. */
   r = (unsigned char *)sys_heap_aligned_realloc(&heap_a, q, 32 | 8, 100);
   OH_REQUIRE(r != NULL);
   OH_CHECK_EQ_INT(((uintptr_t)r + 8U) % 32U, 0);
-  OH_CHECK(intact(r, 40, 15));
+  OH_CHECK(oh_intact(r, 40, 15));
   OH_CHECK(sys_heap_validate(&heap_a));
   sys_heap_free(&heap_a, p);
   sys_heap_free(&heap_a, r);
@@ -1216,13 +1193,13 @@ static void test_sys_heap_realloc_is_a_function(void) {
   fresh(&heap_a, 0, 1024);
   p = (unsigned char *)fn(&heap_a, NULL, 10);
   OH_REQUIRE(p != NULL);
-  fill(p, 10, 16);
+  oh_fill(p, 10, 16);
   p = (unsigned char *)fn(&heap_a, p, 300);
   OH_REQUIRE(p != NULL);
-  OH_CHECK(intact(p, 10, 16));
+  OH_CHECK(oh_intact(p, 10, 16));
   p = (unsigned char *)(sys_heap_realloc)(&heap_a, p, 20); /* the name itself is a function */
   OH_REQUIRE(p != NULL);
-  OH_CHECK(intact(p, 10, 16));
+  OH_CHECK(oh_intact(p, 10, 16));
   OH_CHECK_EQ_PTR(fn(&heap_a, p, 0), NULL);
   OH_CHECK_EQ_INT(rt(&heap_a).allocated_bytes, 0);
   OH_CHECK_EQ_INT(faults.count, 0);
@@ -1282,8 +1259,8 @@ static void test_sys_heap_validate_detects_overflow(void) {
   OH_REQUIRE(b == a + chunk_of(16)); /* b's header follows a's data */
   ua = sys_heap_usable_size(&heap_a, a);
   OH_REQUIRE(a + ua == b - HDR);
-  fill(a, ua, 17);
-  fill(b, 16, 18);
+  oh_fill(a, ua, 17);
+  oh_fill(b, 16, 18);
   OH_CHECK(sys_heap_validate(&heap_a));
   OH_CHECK_EQ_INT(omniheap_heap_validate(omniheap_heap_find(&heap_a)), OMNIHEAP_OK);
   /* An overflow of a: HDR bytes past its end, over b's chunk header. */
@@ -1300,7 +1277,7 @@ static void test_sys_heap_validate_detects_overflow(void) {
   /* Undo the damage: the heap is whole again. */
   memcpy(a + ua, saved, HDR);
   OH_CHECK(sys_heap_validate(&heap_a));
-  OH_CHECK(intact(a, ua, 17) && intact(b, 16, 18));
+  OH_CHECK(oh_intact(a, ua, 17) && oh_intact(b, 16, 18));
   sys_heap_free(&heap_a, a);
   sys_heap_free(&heap_a, b);
   sys_heap_free(&heap_a, c);
