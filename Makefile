@@ -237,7 +237,7 @@ MCU_DEPS := $(if $(filter 0,$(HOSTED)),$(MCU_OBJS) $(B)/link.ld)
 # kernel heap suites) and conformance-emh.elf, main.c choosing the suites by
 # OH_PART.
 CONF_SRCS := $(sort $(wildcard test/conformance/*.c)) test/harness/oh_test.c
-CONF_COMMON := test/conformance/main.c test/conformance/fault_log.c test/conformance/blocks.c test/harness/oh_test.c
+CONF_COMMON := test/conformance/main.c test/conformance/fault_log.c test/conformance/blocks.c test/conformance/child.c test/harness/oh_test.c
 CONF_KERNEL := test/conformance/k_heap.c test/conformance/multi_heap.c test/conformance/heap_listener.c
 CONF_EMH := test/conformance/emh.c
 CONF_KERNEL_SRCS := $(CONF_COMMON) $(CONF_KERNEL)

@@ -39,6 +39,7 @@
 #include "omniheap.h"
 
 #include "blocks.h"
+#include "child.h"
 #include "fault_log.h"
 #include "oh_test.h"
 #include "suites.h"
@@ -253,23 +254,6 @@ static void test_emh_before_create(void) {
 
 #if defined(OH_HOSTED) && OH_HOSTED
 /* Runs body in a forked child (stderr to /dev/null); returns the wait status. */
-static int run_child(int (*body)(void)) {
-  int status = 0;
-  pid_t pid;
-  fflush(stdout);
-  fflush(stderr);
-  pid = fork();
-  if (pid == 0) {
-    int devnull = open("/dev/null", O_WRONLY);
-    alarm(10);
-    if (devnull >= 0) dup2(devnull, 2);
-    _exit(body());
-  }
-  if (!OH_CHECK(pid > 0)) return -1;
-  OH_CHECK(waitpid(pid, &status, 0) == pid);
-  return status;
-}
-
 /* A child's own table: the smallest region emh_create() accepts (start
  * aligned, and 3 bytes past) holds its metadata and one smallest block. */
 static union {
@@ -314,7 +298,7 @@ static void test_emh_smallest_region_serves_one_byte(void) {
     OH_REQUIRE(pipe(fds) == 0);
     probe_skew = skew;
     probe_pipe = fds[1];
-    status = run_child(child_smallest_region);
+    status = oh_run_child_exit(child_smallest_region);
     close(fds[1]);
     if (read(fds[0], &n, sizeof n) != (ssize_t)sizeof n) n = 0;
     close(fds[0]);
@@ -1065,7 +1049,7 @@ static int child_default_handler(void) {
 static void test_emh_default_fault_action_returns(void) {
   int status;
   REQUIRE_HEAPS();
-  status = run_child(child_default_handler);
+  status = oh_run_child_exit(child_default_handler);
   OH_CHECK(WIFEXITED(status));
   OH_CHECK_EQ_INT(WEXITSTATUS(status), 0);
   finish();

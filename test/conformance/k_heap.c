@@ -39,6 +39,7 @@
 #include <zephyr/sys/sys_heap.h>
 
 #include "blocks.h"
+#include "child.h"
 #include "fault_log.h"
 #include "oh_test.h"
 #include "suites.h"
@@ -174,8 +175,6 @@ static uint64_t now_us(void) { return omniheap_port_time_us(); }
 static int port_is(const char *name) { return strcmp(OMNIHEAP_PORT_NAME, name) == 0; }
 
 #if defined(OH_HOSTED) && OH_HOSTED
-static int run_child(void (*body)(void));
-static int died_of_panic(int status);
 static void child_alignment_3(void);
 #endif
 
@@ -900,7 +899,7 @@ static void test_k_heap_alignment_3_faults(void) {
   OH_CHECK(sys_heap_validate(&kx.heap));
   finish(&kx);
 #if defined(OH_HOSTED) && OH_HOSTED
-  OH_CHECK(died_of_panic(run_child(child_alignment_3))); /* the default action */
+  OH_CHECK(oh_died_of_panic(oh_run_child(child_alignment_3))); /* the default action */
 #endif
 }
 
@@ -1534,33 +1533,6 @@ static void test_k_heap_free_wakes_every_waiter(void) {
   finish(&kx);
 }
 
-/* Runs body in a child with the default fault handler; returns the wait status. */
-static int run_child(void (*body)(void)) {
-  int status = 0;
-  pid_t pid;
-  fflush(stdout);
-  fflush(stderr);
-  pid = fork();
-  if (pid == 0) {
-    int devnull = open("/dev/null", O_WRONLY);
-    alarm(port_is("template") ? 1 : 10); /* the template spins in panic */
-    if (devnull >= 0) dup2(devnull, 2); /* the port's panic message is expected */
-    omniheap_set_fault_handler(NULL, NULL);
-    body();
-    _exit(0); /* only reached when the call returned */
-  }
-  if (!OH_CHECK(pid > 0)) return -1;
-  OH_CHECK(waitpid(pid, &status, 0) == pid);
-  return status;
-}
-
-static int died_of_panic(int status) {
-  if (!WIFSIGNALED(status)) return 0;
-  /* posix and none abort(); the template's panic spins until the alarm. */
-  return WTERMSIG(status) == SIGABRT ||
-         (port_is("template") && WTERMSIG(status) == SIGALRM);
-}
-
 static void child_double_free(void) {
   void *p, *q;
   fresh_x();
@@ -1607,16 +1579,16 @@ static void child_k_aligned_alloc_bad(void) { (void)k_aligned_alloc(3, 16); }
 #endif
 
 static void test_k_heap_default_fault_action_panics(void) {
-  OH_CHECK(died_of_panic(run_child(child_double_free)));
-  OH_CHECK(died_of_panic(run_child(child_defined_double_free)));
-  OH_CHECK(died_of_panic(run_child(child_bad_alignment)));
-  OH_CHECK(died_of_panic(run_child(child_foreign)));
+  OH_CHECK(oh_died_of_panic(oh_run_child(child_double_free)));
+  OH_CHECK(oh_died_of_panic(oh_run_child(child_defined_double_free)));
+  OH_CHECK(oh_died_of_panic(oh_run_child(child_bad_alignment)));
+  OH_CHECK(oh_died_of_panic(oh_run_child(child_foreign)));
 #if OMNIHEAP_CONF_HEAP_MEM_POOL_SIZE > 0
-  OH_CHECK(died_of_panic(run_child(child_k_free_double)));
-  OH_CHECK(died_of_panic(run_child(child_k_aligned_alloc_bad)));
+  OH_CHECK(oh_died_of_panic(oh_run_child(child_k_free_double)));
+  OH_CHECK(oh_died_of_panic(oh_run_child(child_k_aligned_alloc_bad)));
 #endif
   {
-    int status = run_child(child_free_null);
+    int status = oh_run_child(child_free_null);
     OH_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0); /* NULL is no fault */
   }
 }
@@ -1631,7 +1603,7 @@ static void child_realloc_zero_forever(void) {
 }
 
 static void test_k_heap_realloc_zero_forever_frees_once(void) {
-  int status = run_child(child_realloc_zero_forever);
+  int status = oh_run_child(child_realloc_zero_forever);
   OH_CHECK(WIFEXITED(status));
   if (WIFEXITED(status)) OH_CHECK_EQ_INT(WEXITSTATUS(status), 0);
   else oh_test_note("k_heap_realloc(h, p, 0, K_FOREVER) did not return within 10 s");

@@ -37,6 +37,7 @@
 #include <zephyr/sys/sys_heap.h>
 
 #include "blocks.h"
+#include "child.h"
 #include "fault_log.h"
 #include "oh_test.h"
 #include "suites.h"
@@ -1705,26 +1706,6 @@ static void test_sys_heap_min_size_for_is_exact_large(void) {
   finish(&heap_b);
 }
 
-/* Runs body in a child with the default fault handler; returns the wait status. */
-static int run_child(void (*body)(void)) {
-  int status = 0;
-  pid_t pid;
-  fflush(stdout);
-  fflush(stderr);
-  pid = fork();
-  if (pid == 0) {
-    int devnull = open("/dev/null", O_WRONLY);
-    alarm(strcmp(OMNIHEAP_PORT_NAME, "template") == 0 ? 1 : 10); /* the template spins in panic */
-    if (devnull >= 0) dup2(devnull, 2); /* the port's panic message is expected */
-    omniheap_set_fault_handler(NULL, NULL);
-    body();
-    _exit(0); /* only reached when the call returned */
-  }
-  if (!OH_CHECK(pid > 0)) return -1;
-  OH_CHECK(waitpid(pid, &status, 0) == pid);
-  return status;
-}
-
 static void child_double_free(void) {
   void *p;
   fresh(&heap_c, 0, 512);
@@ -1749,24 +1730,17 @@ static void child_free_null(void) {
   _exit(sys_heap_usable_size(&heap_c, NULL) == 0U ? 0 : 1);
 }
 
-static int died_of_panic(int status) {
-  if (!WIFSIGNALED(status)) return 0;
-  /* posix and none abort(); the template's panic spins until the alarm. */
-  return WTERMSIG(status) == SIGABRT ||
-         (strcmp(OMNIHEAP_PORT_NAME, "template") == 0 && WTERMSIG(status) == SIGALRM);
-}
-
 static void test_sys_heap_default_fault_action_panics(void) {
   int status;
-  status = run_child(child_double_free);
-  OH_CHECK(died_of_panic(status));
-  status = run_child(child_interior);
-  OH_CHECK(died_of_panic(status));
-  status = run_child(child_bad_alignment);
-  OH_CHECK(died_of_panic(status));
-  status = run_child(child_too_small);
-  OH_CHECK(died_of_panic(status));
-  status = run_child(child_free_null);
+  status = oh_run_child(child_double_free);
+  OH_CHECK(oh_died_of_panic(status));
+  status = oh_run_child(child_interior);
+  OH_CHECK(oh_died_of_panic(status));
+  status = oh_run_child(child_bad_alignment);
+  OH_CHECK(oh_died_of_panic(status));
+  status = oh_run_child(child_too_small);
+  OH_CHECK(oh_died_of_panic(status));
+  status = oh_run_child(child_free_null);
   OH_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0); /* NULL is no fault */
 }
 
@@ -1784,7 +1758,7 @@ static void child_too_large(void) {
 
 static void test_sys_heap_too_large_region_faults(void) {
 #if SIZE_MAX > 0xFFFFFFFFu
-  int status = run_child(child_too_large);
+  int status = oh_run_child(child_too_large);
   OH_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 #else
   oh_test_note("sys_heap: a 32-bit size_t cannot express a region over 2^31 units; skipped");
