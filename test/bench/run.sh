@@ -80,7 +80,7 @@
 #    sys_heap_alloc/free (the engine through its thinnest API, no lock),
 #    emh_malloc/emh_free (lock + tag word), k_heap_alloc/free (lock, no tag)
 #    and glibc; the emh overhead over sys_heap as a difference and a ratio.
-#    Driver: test/bench/emh_pairs.c. Results: build/bench/emh_pairs.csv.
+#    Driver: test/bench/api_pairs.c. Results: build/bench/emh_pairs.csv.
 #  - contended: emh_malloc/emh_free pairs per second, 1 thread on heap 0,
 #    2 threads on separate heaps (0 and 1), 2 threads on one shared heap (0),
 #    and the machine's own 2T/1T with no allocator (the ceiling for separate
@@ -548,23 +548,28 @@ echo "         $out/heap_mixed.svg $out/heap_worst.svg"
 }
 
 # ---- k_heap, contended ------------------------------------------------------------------
+# Exact callgrind instructions per free+alloc pair of an API
+# (test/bench/api_pairs.c): the run with N pairs minus the run with none,
+# divided by N, to one decimal. Fails (prints nothing) if the driver fails.
+pair_cost() { # pair_cost API N
+  "$dir/bench/api_pairs" "$1" "$2" || return 1
+  base=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$dir/bench/api_pairs" "$1" 0 2>&1 | sed -n 's/.*Collected : //p')
+  full=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$dir/bench/api_pairs" "$1" "$2" 2>&1 | sed -n 's/.*Collected : //p')
+  awk -v a="$base" -v b="$full" -v n="$2" 'BEGIN { printf "%.1f", (b - a) / n }'
+}
+
 k_heap_part() {
-mk -j"$JOBS" "$dir/bench/k_heap_contended" "$dir/bench/k_heap_pairs"
+mk -j"$JOBS" "$dir/bench/k_heap_contended" "$dir/bench/api_pairs"
 echo
 "$dir/bench/k_heap_contended" "${KHEAP_SECONDS:-1}" "${KHEAP_REPS:-3}" "$out/k_heap_contended.csv"
-# Single thread, exact: callgrind instructions per free+alloc pair
-# (test/bench/k_heap_pairs.c: the run with N pairs minus the run with none).
+# Single thread, exact: callgrind instructions per free+alloc pair.
 if command -v valgrind >/dev/null 2>&1; then
   echo
   echo "k_heap, one thread: x86-64 instructions per free+alloc pair (callgrind, 10^5 pairs, ring of 16 blocks of 16..127 B)"
   echo "api,instructions_per_pair" > "$out/k_heap_pairs.csv"
-  for m in 0 1 2 3; do
-    case $m in 0) name=k_heap ;; 1) name=sys_heap ;; 2) name=k_malloc ;; 3) name=glibc ;; esac
-    base=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$dir/bench/k_heap_pairs" $m 0 2>&1 | sed -n 's/.*Collected : //p')
-    "$dir/bench/k_heap_pairs" $m 100000 || { echo "  $name: k_heap_pairs failed"; continue; }
-    full=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$dir/bench/k_heap_pairs" $m 100000 2>&1 | sed -n 's/.*Collected : //p')
-    per=$(( (full - base) / 100000 ))
-    printf '  %-10s %6d\n' "$name" "$per"
+  for name in k_heap sys_heap k_malloc glibc; do
+    per=$(pair_cost $name 100000) || { echo "  $name: api_pairs failed"; continue; }
+    printf '  %-10s %8s\n' "$name" "$per"
     echo "$name,$per" >> "$out/k_heap_pairs.csv"
   done
   echo "written: $out/k_heap_pairs.csv"
@@ -573,7 +578,7 @@ fi
 
 # ---- emh_malloc ----------------------------------------------------------------------------
 emh_part() {
-mk -j"$JOBS" "$dir/bench/emh_contended" "$dir/bench/emh_pairs"
+mk -j"$JOBS" "$dir/bench/emh_contended" "$dir/bench/api_pairs"
 echo
 # Both emh heaps of the default build are created once and shared by every
 # configuration (heaps cannot be destroyed); a failed allocation or a heap
@@ -581,24 +586,21 @@ echo
 "$dir/bench/emh_contended" "${EMH_SECONDS:-0.2}" "${EMH_REPS:-9}" "$out/emh_contended.csv" ||
   echo "  emh_contended: allocation failures or a heap check failed (see above)"
 # Single thread, exact: callgrind instructions per free+alloc pair
-# (test/bench/emh_pairs.c: the run with N pairs minus the run with none).
+# (pair_cost: test/bench/api_pairs.c).
 if command -v valgrind >/dev/null 2>&1; then
   echo
   echo "emh, one thread: x86-64 instructions per free+alloc pair (callgrind, 10^5 pairs, ring of 16 blocks of 16..127 B, 64 KiB)"
   csv=$out/emh_pairs.csv
   echo "metric,api,value" > "$csv"
   n=100000
-  for m in 0 1 2 3; do
-    case $m in
-      0) name=sys_heap what="engine, no lock" ;;
-      1) name=emh what="lock + tag" ;;
-      2) name=k_heap what="lock, no tag" ;;
-      3) name=glibc what="reference" ;;
+  for name in sys_heap emh k_heap glibc; do
+    case $name in
+      sys_heap) what="engine, no lock" ;;
+      emh) what="lock + tag" ;;
+      k_heap) what="lock, no tag" ;;
+      glibc) what="reference" ;;
     esac
-    "$dir/bench/emh_pairs" $m $n || { echo "  $name: emh_pairs failed"; continue; }
-    base=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$dir/bench/emh_pairs" $m 0 2>&1 | sed -n 's/.*Collected : //p')
-    full=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$dir/bench/emh_pairs" $m $n 2>&1 | sed -n 's/.*Collected : //p')
-    per=$(awk -v a="$base" -v b="$full" -v n=$n 'BEGIN { printf "%.1f", (b - a) / n }')
+    per=$(pair_cost $name $n) || { echo "  $name: api_pairs failed"; continue; }
     printf '  %-10s %8s   (%s)\n' "$name" "$per" "$what"
     echo "instructions_per_pair,$name,$per" >> "$csv"
   done
