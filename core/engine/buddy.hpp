@@ -1,0 +1,307 @@
+// Buddy engine (Knuth TAOCP 2.5, algorithms R and S) with bitmaps:
+// reservation and liberation in O(log n), no list scans.
+//
+// The area is `units` 8-byte units at `area`, cut into power-of-two trees by
+// the binary digits of `units`, largest first. Every tree's base is then a
+// multiple of its own size, so a block of order o (2^o units) always starts
+// at a multiple of 2^o units from `area`: one bitmap per order, indexed by
+// offset >> o, serves every tree. A block's buddy is index ^ 1, below the
+// order of its tree. Per block two bits: "free" (on a free list) and
+// "allocated" (handed out at this order; liberation finds a block's order by
+// looking up these bits, which also rejects interior pointers and double
+// frees). Free blocks are on doubly linked lists per order threaded through
+// their first 8 bytes (unit offsets + 1; 0 = none); a mask of non-empty
+// orders finds the smallest one in O(1). Internal header.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "../common/bits.hpp"
+#include "../common/compiler.hpp"
+
+namespace omniheap::engine {
+
+class Buddy {
+public:
+  static constexpr uint32_t magic_value = 0x6F686264U; // "ohbd"
+  static constexpr uint32_t unit = 8;
+  static constexpr unsigned max_orders = 32;
+
+  enum class Result { ok, not_found, corrupt };
+
+  struct Control {
+    uint32_t magic;
+    uint32_t units;      // size of the area in units
+    uint32_t trees;      // number of trees
+    uint32_t nonempty;   // bit o: free list of order o not empty
+    uint32_t used_units; // units in blocks handed out
+    uint32_t peak_units;
+    uint32_t live_blocks;
+    uint32_t allocations;
+    uint32_t frees;
+    uint32_t failures;
+    uint32_t locked;
+    uint32_t max_order;               // order of the largest tree
+    uint32_t tree_base[max_orders];   // first unit of tree t
+    uint8_t tree_order[max_orders];   // order of tree t
+    uint32_t bit_base[max_orders + 1]; // first bit of order o's bitmaps
+    unsigned char *area;
+    const void *owner;
+    uint32_t heads[max_orders];       // free lists: first block + 1, 0 = empty
+  };
+
+  // Bytes of bookkeeping (Control and bitmaps) for an area of `units`.
+  static size_t bookkeeping(uint32_t units) noexcept {
+    return sizeof(Control) + (bitmap_bits(units) * 2U + 7U) / 8U;
+  }
+
+  // Sets up the area (8-aligned, `units` units) with its Control block at
+  // `meta` (bookkeeping(units) bytes, pointer-aligned).
+  static Control *init(void *area, uint32_t units, void *meta) noexcept {
+    if (units == 0U) return nullptr;
+    Control *h = static_cast<Control *>(meta);
+    memset(meta, 0, bookkeeping(units));
+    h->magic = magic_value;
+    h->units = units;
+    h->area = static_cast<unsigned char *>(area);
+    uint32_t bit = 0;
+    for (unsigned o = 0; o < max_orders; ++o) {
+      h->bit_base[o] = bit;
+      bit += units >> o;
+    }
+    h->bit_base[max_orders] = bit;
+    uint32_t base = 0;
+    for (int o = max_orders - 1; o >= 0; --o) {
+      if ((units >> o & 1U) == 0U) continue;
+      if (h->trees == 0U) h->max_order = static_cast<uint32_t>(o);
+      h->tree_base[h->trees] = base;
+      h->tree_order[h->trees] = static_cast<uint8_t>(o);
+      ++h->trees;
+      push(h, static_cast<unsigned>(o), base);
+      base += 1U << o;
+    }
+    return h;
+  }
+
+  // The order that holds `bytes`, or max_orders if none can.
+  static unsigned order_for(size_t bytes) noexcept {
+    if (bytes == 0U || bytes > (size_t(1) << 31)) return max_orders;
+    const size_t units = (bytes + unit - 1U) / unit;
+    unsigned o = 0;
+    while ((size_t(1) << o) < units) ++o;
+    return o;
+  }
+
+  static void *alloc(Control *h, size_t bytes) noexcept {
+    const unsigned o = order_for(bytes);
+    if (o >= max_orders || (h->nonempty >> o) == 0U) {
+      if (bytes != 0U) ++h->failures;
+      return nullptr;
+    }
+    unsigned j = bits::lowest(static_cast<uint32_t>(h->nonempty >> o)) + o;
+    const uint32_t u = h->heads[j] - 1U;
+    unlink(h, j, u);
+    while (j > o) { // split: the right halves go back
+      --j;
+      push(h, j, u + (1U << j));
+    }
+    set(h, allocated, o, u >> o, true);
+    h->used_units += 1U << o;
+    if (h->used_units > h->peak_units) h->peak_units = h->used_units;
+    ++h->live_blocks;
+    ++h->allocations;
+    return h->area + static_cast<size_t>(u) * unit;
+  }
+
+  // The order of the block in use at p (Result::ok), else why not.
+  static Result locate(const Control *h, const void *p, unsigned &order, uint32_t &u) noexcept {
+    const uintptr_t a = reinterpret_cast<uintptr_t>(p), base = reinterpret_cast<uintptr_t>(h->area);
+    if (p == nullptr || a < base || a - base >= static_cast<uintptr_t>(h->units) * unit || (a - base) % unit != 0U) {
+      return Result::not_found;
+    }
+    u = static_cast<uint32_t>((a - base) / unit);
+    const unsigned top = tree_order_of(h, u);
+    for (unsigned o = 0; o <= top; ++o) {
+      if (o > 0U && (u & ((1U << o) - 1U)) != 0U) break;
+      if (get(h, allocated, o, u >> o)) {
+        order = o;
+        return get(h, free_bit, o, u >> o) ? Result::corrupt : Result::ok;
+      }
+    }
+    return Result::not_found;
+  }
+
+  static Result free(Control *h, void *p) noexcept {
+    unsigned o;
+    uint32_t u;
+    const Result r = locate(h, p, o, u);
+    if (r != Result::ok) return r;
+    set(h, allocated, o, u >> o, false);
+    h->used_units -= 1U << o;
+    --h->live_blocks;
+    ++h->frees;
+    return merge_up(h, o, u);
+  }
+
+  // Resizes the block (order o at unit u) in place to order n if it can:
+  // a shrink always; a grow when every buddy to the right is free.
+  static bool resize_in_place(Control *h, unsigned o, uint32_t u, unsigned n) noexcept {
+    if (n == o) return true;
+    if (n < o) {
+      set(h, allocated, o, u >> o, false);
+      for (unsigned j = o; j > n;) {
+        --j;
+        push(h, j, u + (1U << j));
+      }
+      set(h, allocated, n, u >> n, true);
+      h->used_units -= (1U << o) - (1U << n);
+      return true;
+    }
+    if (n > tree_order_of(h, u) || (u & ((1U << n) - 1U)) != 0U) return false;
+    for (unsigned j = o; j < n; ++j) {
+      if (!get(h, free_bit, j, (u >> j) ^ 1U)) return false; // the right buddy at each level
+    }
+    for (unsigned j = o; j < n; ++j) unlink(h, j, u + (1U << j));
+    set(h, allocated, o, u >> o, false);
+    set(h, allocated, n, u >> n, true);
+    h->used_units += (1U << n) - (1U << o);
+    if (h->used_units > h->peak_units) h->peak_units = h->used_units;
+    return true;
+  }
+
+  static uint32_t largest_free_units(const Control *h) noexcept {
+    return h->nonempty == 0U ? 0U : 1U << bits::highest(static_cast<uint32_t>(h->nonempty));
+  }
+
+  // Visits every block in address order: fn(pointer, bytes, used). Free
+  // blocks come from the free bits, used ones from the allocated bits.
+  template <class Fn> static bool walk(const Control *h, Fn &&fn) noexcept {
+    for (uint32_t u = 0; u < h->units;) {
+      unsigned o;
+      bool used;
+      if (!block_at(h, u, o, used)) return false;
+      if (!fn(h->area + static_cast<size_t>(u) * unit, (static_cast<size_t>(1) << o) * unit, used)) return true;
+      u += 1U << o;
+    }
+    return true;
+  }
+
+  // Every invariant: the blocks tile the area, lists and free bits agree,
+  // no free block has a free buddy, the counters.
+  static bool valid(const Control *h) noexcept {
+    if (h->magic != magic_value) return false;
+    uint32_t used = 0, live = 0, free_count = 0;
+    for (uint32_t u = 0; u < h->units;) {
+      unsigned o;
+      bool in_use;
+      if (!block_at(h, u, o, in_use)) return false;
+      if (in_use) {
+        used += 1U << o;
+        ++live;
+      } else {
+        ++free_count;
+        if (o < tree_order_of(h, u) && get(h, free_bit, o, (u >> o) ^ 1U)) return false; // unmerged buddies
+      }
+      u += 1U << o;
+    }
+    uint32_t listed = 0;
+    for (unsigned o = 0; o < max_orders; ++o) {
+      uint32_t prev = 0;
+      for (uint32_t x = h->heads[o]; x != 0U; x = link(h, x - 1U)[1]) {
+        if (x - 1U >= h->units || !get(h, free_bit, o, (x - 1U) >> o) || link(h, x - 1U)[0] != prev) return false;
+        if (++listed > free_count) return false;
+        prev = x;
+      }
+      if ((h->heads[o] != 0U) != ((h->nonempty >> o & 1U) != 0U)) return false;
+    }
+    return listed == free_count && used == h->used_units && live == h->live_blocks;
+  }
+
+  static unsigned tree_order_of(const Control *h, uint32_t u) noexcept {
+    unsigned t = 0;
+    while (t + 1U < h->trees && u >= h->tree_base[t + 1U]) ++t;
+    return h->tree_order[t];
+  }
+
+private:
+  enum Map { free_bit = 0, allocated = 1 };
+
+  static uint32_t bitmap_bits(uint32_t units) noexcept {
+    uint32_t bits = 0;
+    for (unsigned o = 0; o < max_orders; ++o) bits += units >> o;
+    return bits;
+  }
+  static uint8_t *bitmap(const Control *h, Map m) noexcept {
+    uint8_t *maps = reinterpret_cast<uint8_t *>(const_cast<Control *>(h) + 1);
+    return m == free_bit ? maps : maps + (h->bit_base[max_orders] + 7U) / 8U;
+  }
+  static bool get(const Control *h, Map m, unsigned o, uint32_t i) noexcept {
+    const uint32_t bit = h->bit_base[o] + i;
+    return (bitmap(h, m)[bit >> 3] >> (bit & 7U) & 1U) != 0U;
+  }
+  static void set(Control *h, Map m, unsigned o, uint32_t i, bool v) noexcept {
+    const uint32_t bit = h->bit_base[o] + i;
+    uint8_t &byte = bitmap(h, m)[bit >> 3];
+    byte = static_cast<uint8_t>(v ? byte | (1U << (bit & 7U)) : byte & ~(1U << (bit & 7U)));
+  }
+  static uint32_t *link(const Control *h, uint32_t u) noexcept {
+    return reinterpret_cast<uint32_t *>(h->area + static_cast<size_t>(u) * unit);
+  }
+  static void push(Control *h, unsigned o, uint32_t u) noexcept {
+    uint32_t *l = link(h, u);
+    l[0] = 0;
+    l[1] = h->heads[o];
+    if (h->heads[o] != 0U) link(h, h->heads[o] - 1U)[0] = u + 1U;
+    h->heads[o] = u + 1U;
+    h->nonempty |= 1U << o;
+    set(h, free_bit, o, u >> o, true);
+  }
+  static void unlink(Control *h, unsigned o, uint32_t u) noexcept {
+    const uint32_t *l = link(h, u);
+    const uint32_t prev = l[0], next = l[1];
+    if (prev != 0U) {
+      link(h, prev - 1U)[1] = next;
+    } else {
+      h->heads[o] = next;
+    }
+    if (next != 0U) link(h, next - 1U)[0] = prev;
+    if (h->heads[o] == 0U) h->nonempty &= ~(1U << o);
+    set(h, free_bit, o, u >> o, false);
+  }
+  // Liberation: merges block (o, u) with free buddies, then lists it.
+  static Result merge_up(Control *h, unsigned o, uint32_t u) noexcept {
+    const unsigned top = tree_order_of(h, u);
+    while (o < top) {
+      const uint32_t b = u ^ (1U << o);
+      if (!get(h, free_bit, o, b >> o)) break;
+      const uint32_t *l = link(h, b);
+      const bool linked = l[0] == 0U ? h->heads[o] == b + 1U : l[0] - 1U < h->units && link(h, l[0] - 1U)[1] == b + 1U;
+      if (!linked) return Result::corrupt;
+      unlink(h, o, b);
+      u &= ~(1U << o);
+      ++o;
+    }
+    push(h, o, u);
+    return Result::ok;
+  }
+  // The block starting at u: the allocated one, or the free one; false if
+  // neither (damaged bookkeeping).
+  static bool block_at(const Control *h, uint32_t u, unsigned &o, bool &used) noexcept {
+    const unsigned top = tree_order_of(h, u);
+    for (unsigned j = 0; j <= top; ++j) {
+      if (j > 0U && (u & ((1U << j) - 1U)) != 0U) break;
+      const bool a = get(h, allocated, j, u >> j), f = get(h, free_bit, j, u >> j);
+      if (a && f) return false;
+      if (a || f) {
+        o = j;
+        used = a;
+        return true;
+      }
+    }
+    return false;
+  }
+};
+
+} // namespace omniheap::engine

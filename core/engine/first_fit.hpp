@@ -1,0 +1,428 @@
+// First-fit engine (Knuth TAOCP 2.5, Algorithm A with boundary tags,
+// Algorithm C) with an O(log n) search: the free blocks form a treap ordered
+// by address (priority: a hash of the address, so no random state), each node
+// annotated with the largest block size in its subtree. The first fit is the
+// leftmost node whose size fits: descend left while the left subtree has a
+// large enough block. Internal header.
+//
+// Region layout (offsets from the Control block, which sits at the region's
+// start rounded up to 8; offset 0 is therefore never a block and means
+// "none"):
+//   [Control][block][block]...[end marker: an 8-byte used header of size 0]
+// A block starts on an 8-byte boundary with an 8-byte header: word 0 is the
+// size in bytes (a multiple of 8) | used (bit 0) | previous block used
+// (bit 1); word 1 is a check word tied to the offset and word 0, so a header
+// that was overwritten, or an address that is no block start, is recognised.
+// The user area follows the header (8-byte aligned). A free block also holds
+// its tree links after the header (left, right, largest size below) and its
+// size in its last word (the boundary tag that Algorithm C reads to merge
+// with a free left neighbour).
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "../common/compiler.hpp"
+
+namespace omniheap::engine {
+
+class FirstFit {
+public:
+  static constexpr uint32_t magic_value = 0x6F686666U; // "ohff"
+  static constexpr uint32_t header = 8;
+  static constexpr uint32_t min_block = 24; // header, three links, boundary tag
+
+  enum class Result { ok, not_found, corrupt };
+
+  struct Control {
+    uint32_t magic;
+    uint32_t root;  // treap root, 0 = none
+    uint32_t first; // offset of the first block
+    uint32_t end;   // offset of the end marker
+    uint32_t used_bytes;
+    uint32_t peak_bytes;
+    uint32_t live_blocks;
+    uint32_t allocations;
+    uint32_t frees;
+    uint32_t failures;
+    uint32_t locked;
+    uint32_t pad;
+    const void *owner; // the binding's object (its descriptor)
+  };
+
+  // Sets up [mem, mem + bytes). nullptr if too small or too large.
+  static Control *init(void *mem, size_t bytes) noexcept {
+    const uintptr_t start = reinterpret_cast<uintptr_t>(mem);
+    const uintptr_t base = (start + 7U) & ~uintptr_t(7U);
+    if (mem == nullptr || bytes < base - start) return nullptr;
+    const uint64_t room = (static_cast<uint64_t>(bytes) - (base - start)) & ~uint64_t(7U);
+    const uint32_t first = (sizeof(Control) + 7U) & ~7U;
+    if (room > 0xFFFFFFF0ULL || room < first + min_block + header) return nullptr;
+    Control *h = reinterpret_cast<Control *>(base);
+    memset(static_cast<void *>(h), 0, sizeof *h);
+    h->magic = magic_value;
+    h->first = first;
+    h->end = static_cast<uint32_t>(room) - header;
+    const uint32_t size = h->end - first;
+    set_header(h, first, size | prev_used); // Control counts as used
+    set_tag(h, first, size);
+    set_header(h, h->end, used); // end marker: size 0, used, previous free
+    init_node(h, first);
+    h->root = first;
+    return h;
+  }
+
+  // ---- allocation ---------------------------------------------------------------
+
+  static void *alloc(Control *h, size_t bytes) noexcept {
+    const uint32_t need = need_for(bytes);
+    if (OMNIHEAP_UNLIKELY(need == 0U)) {
+      if (bytes != 0U) ++h->failures;
+      return nullptr;
+    }
+    const uint32_t b = first_fit(h, need);
+    if (b == 0U) {
+      ++h->failures;
+      return nullptr;
+    }
+    h->root = remove(h, h->root, b);
+    take(h, b, need);
+    return user(h, b);
+  }
+
+  // ---- free -----------------------------------------------------------------------
+
+  static Result free(Control *h, void *p) noexcept {
+    uint32_t b;
+    const Result r = locate(h, p, b);
+    if (r != Result::ok) return r;
+    uint32_t size = size_of(h, b);
+    const uint32_t next = b + size;
+    if (!valid_header(h, next)) return Result::corrupt;
+    uint32_t prev = 0;
+    if ((word0(h, b) & prev_used) == 0U) {
+      prev = b - tag_of(h, b);
+      if (prev < h->first || prev >= b || !valid_header(h, prev) || (word0(h, prev) & used) != 0U ||
+          prev + size_of(h, prev) != b) {
+        return Result::corrupt;
+      }
+    }
+    h->used_bytes -= size;
+    --h->live_blocks;
+    ++h->frees;
+    uint32_t start = b;
+    if (prev != 0U) {
+      h->root = remove(h, h->root, prev);
+      start = prev;
+      size += size_of(h, prev);
+    }
+    if ((word0(h, next) & used) == 0U) {
+      h->root = remove(h, h->root, next);
+      size += size_of(h, next);
+    }
+    make_free(h, start, size);
+    return Result::ok;
+  }
+
+  // The block of p if p is a block in use (Result::ok), else why not.
+  static Result check(Control *h, const void *p, uint32_t &b) noexcept { return locate(h, p, b); }
+
+  // Bytes usable in block b (in use).
+  static uint32_t usable(const Control *h, uint32_t b) noexcept { return size_of(h, b) - header; }
+
+  // Grows or shrinks block b in place if it can; true if it now holds `bytes`.
+  static bool resize_in_place(Control *h, uint32_t b, size_t bytes) noexcept {
+    const uint32_t need = need_for(bytes);
+    if (need == 0U) return false;
+    uint32_t size = size_of(h, b);
+    if (need > size) {
+      const uint32_t next = b + size;
+      if ((word0(h, next) & used) != 0U || size + size_of(h, next) < need) return false;
+      h->root = remove(h, h->root, next);
+      const uint32_t grown = size + size_of(h, next);
+      h->used_bytes += grown - size;
+      set_header(h, b, grown | used | (word0(h, b) & prev_used));
+      set_header(h, b + grown, word0(h, b + grown) | prev_used);
+      size = grown;
+    }
+    // Give back the tail (merged with a free right neighbour).
+    if (size - need >= min_block) {
+      uint32_t tail = size - need;
+      const uint32_t next = b + size;
+      set_header(h, b, need | used | (word0(h, b) & prev_used));
+      h->used_bytes -= tail;
+      if ((word0(h, next) & used) == 0U) {
+        h->root = remove(h, h->root, next);
+        tail += size_of(h, next);
+      }
+      set_header(h, b + need, prev_used); // its left neighbour (b) is in use
+      make_free(h, b + need, tail);
+    }
+    note_peak(h);
+    return true;
+  }
+
+  // ---- queries ----------------------------------------------------------------------
+
+  static uint32_t free_bytes(const Control *h) noexcept { return h->end - h->first - h->used_bytes; }
+  static uint32_t largest_free(const Control *h) noexcept {
+    const uint32_t m = h->root == 0U ? 0U : node(h, h->root)[2];
+    return m > header ? m - header : 0U;
+  }
+  static uint32_t capacity(const Control *h) noexcept { return h->end - h->first; }
+
+  // Visits every block: fn(user pointer, usable bytes, used). false if a
+  // header was damaged (the walk stops there).
+  template <class Fn> static bool walk(Control *h, Fn &&fn) noexcept {
+    for (uint32_t b = h->first; b < h->end;) {
+      if (!valid_header(h, b)) return false;
+      const uint32_t s = size_of(h, b);
+      if (s < min_block || b + s > h->end) return false;
+      if (!fn(user(h, b), s - header, (word0(h, b) & used) != 0U)) return true;
+      b += s;
+    }
+    return true;
+  }
+
+  // Every invariant: headers, flags, boundary tags, no two free blocks side
+  // by side, the tree (order, annotations), the counters.
+  static bool valid(Control *h) noexcept {
+    if (h->magic != magic_value) return false;
+    uint32_t used_sum = 0, live = 0, free_count = 0;
+    bool prev_is_used = true;
+    uint32_t b = h->first;
+    while (b < h->end) {
+      if (!valid_header(h, b)) return false;
+      const uint32_t w = word0(h, b), s = size_of(h, b);
+      if (s < min_block || b + s > h->end) return false;
+      if (((w & prev_used) != 0U) != prev_is_used) return false;
+      const bool u = (w & used) != 0U;
+      if (u) {
+        used_sum += s;
+        ++live;
+      } else {
+        if (!prev_is_used || tag_of(h, b + s) != s) return false;
+        ++free_count;
+      }
+      prev_is_used = u;
+      b += s;
+    }
+    if (b != h->end || !valid_header(h, h->end) || ((word0(h, h->end) & prev_used) != 0U) != prev_is_used) {
+      return false;
+    }
+    uint32_t nodes = 0, last = 0;
+    if (!valid_tree(h, h->root, nodes, last)) return false;
+    return nodes == free_count && used_sum == h->used_bytes && live == h->live_blocks;
+  }
+
+  static void *user(const Control *h, uint32_t b) noexcept { return at(h, b) + header; }
+  static uint32_t block_of(const Control *h, const void *p) noexcept {
+    return static_cast<uint32_t>(reinterpret_cast<uintptr_t>(p) - reinterpret_cast<uintptr_t>(h) - header);
+  }
+  static uint32_t size_of(const Control *h, uint32_t b) noexcept { return word0(h, b) & ~7U; }
+  static bool is_used(const Control *h, uint32_t b) noexcept { return (word0(h, b) & used) != 0U; }
+
+private:
+  static constexpr uint32_t used = 1;
+  static constexpr uint32_t prev_used = 2;
+
+  static unsigned char *at(const Control *h, uint32_t off) noexcept {
+    return reinterpret_cast<unsigned char *>(const_cast<Control *>(h)) + off;
+  }
+  static uint32_t *words(const Control *h, uint32_t b) noexcept { return reinterpret_cast<uint32_t *>(at(h, b)); }
+  static uint32_t word0(const Control *h, uint32_t b) noexcept { return words(h, b)[0]; }
+  static uint32_t check_of(uint32_t off, uint32_t w0) noexcept {
+    uint32_t x = (off ^ 0x9E3779B9U) * 2654435761U ^ w0 * 0x85EBCA6BU;
+    return x ^ (x >> 15);
+  }
+  static void set_header(Control *h, uint32_t b, uint32_t w0) noexcept {
+    words(h, b)[0] = w0;
+    words(h, b)[1] = check_of(b, w0);
+  }
+  static bool valid_header(const Control *h, uint32_t b) noexcept {
+    return b >= h->first && b <= h->end && words(h, b)[1] == check_of(b, word0(h, b));
+  }
+  // Boundary tag: the size of the free block that ends just before b.
+  static uint32_t tag_of(const Control *h, uint32_t b) noexcept { return words(h, b)[-1]; }
+  static void set_tag(Control *h, uint32_t b, uint32_t size) noexcept { words(h, b + size)[-1] = size; }
+
+  // Tree node of a free block: left, right, largest size in the subtree.
+  static uint32_t *node(const Control *h, uint32_t b) noexcept { return words(h, b) + 2; }
+  static uint32_t priority(uint32_t b) noexcept {
+    uint32_t x = b * 0x9E3779B1U;
+    return x ^ (x >> 16);
+  }
+  static uint32_t largest(const Control *h, uint32_t b) noexcept { return b == 0U ? 0U : node(h, b)[2]; }
+  static void update(Control *h, uint32_t b) noexcept {
+    uint32_t m = size_of(h, b);
+    const uint32_t l = largest(h, node(h, b)[0]), r = largest(h, node(h, b)[1]);
+    if (l > m) m = l;
+    if (r > m) m = r;
+    node(h, b)[2] = m;
+  }
+  static void init_node(Control *h, uint32_t b) noexcept {
+    node(h, b)[0] = 0;
+    node(h, b)[1] = 0;
+    node(h, b)[2] = size_of(h, b);
+  }
+
+  // The smallest block that holds `bytes`, or 0 if none can.
+  static uint32_t need_for(size_t bytes) noexcept {
+    if (bytes == 0U || bytes > 0x7FFFFFF0U) return 0;
+    uint32_t n = (static_cast<uint32_t>(bytes) + header + 7U) & ~7U;
+    return n < min_block ? min_block : n;
+  }
+
+  // The free block at the lowest address with size >= need, or 0.
+  static uint32_t first_fit(const Control *h, uint32_t need) noexcept {
+    uint32_t b = h->root;
+    if (largest(h, b) < need) return 0;
+    for (;;) {
+      const uint32_t l = node(h, b)[0];
+      if (largest(h, l) >= need) {
+        b = l;
+      } else if (size_of(h, b) >= need) {
+        return b;
+      } else {
+        b = node(h, b)[1];
+      }
+    }
+  }
+
+  static uint32_t rotate_right(Control *h, uint32_t b) noexcept {
+    const uint32_t l = node(h, b)[0];
+    node(h, b)[0] = node(h, l)[1];
+    node(h, l)[1] = b;
+    update(h, b);
+    update(h, l);
+    return l;
+  }
+  static uint32_t rotate_left(Control *h, uint32_t b) noexcept {
+    const uint32_t r = node(h, b)[1];
+    node(h, b)[1] = node(h, r)[0];
+    node(h, r)[0] = b;
+    update(h, b);
+    update(h, r);
+    return r;
+  }
+  // Inserts free block x (its node initialised) into the subtree t.
+  static uint32_t insert(Control *h, uint32_t t, uint32_t x) noexcept {
+    if (t == 0U) return x;
+    if (x < t) {
+      node(h, t)[0] = insert(h, node(h, t)[0], x);
+      if (priority(node(h, t)[0]) > priority(t)) return rotate_right(h, t);
+    } else {
+      node(h, t)[1] = insert(h, node(h, t)[1], x);
+      if (priority(node(h, t)[1]) > priority(t)) return rotate_left(h, t);
+    }
+    update(h, t);
+    return t;
+  }
+  // Removes free block x from the subtree t (x is in it).
+  static uint32_t remove(Control *h, uint32_t t, uint32_t x) noexcept {
+    if (t == 0U) return 0;
+    if (x < t) {
+      node(h, t)[0] = remove(h, node(h, t)[0], x);
+    } else if (x > t) {
+      node(h, t)[1] = remove(h, node(h, t)[1], x);
+    } else {
+      const uint32_t l = node(h, t)[0], r = node(h, t)[1];
+      if (l == 0U) return r;
+      if (r == 0U) return l;
+      if (priority(l) > priority(r)) {
+        t = rotate_right(h, t);
+        node(h, t)[1] = remove(h, node(h, t)[1], x);
+      } else {
+        t = rotate_left(h, t);
+        node(h, t)[0] = remove(h, node(h, t)[0], x);
+      }
+    }
+    update(h, t);
+    return t;
+  }
+
+  // Makes [b, b + size) one free block in the tree (the block after it gets
+  // "previous free").
+  static void make_free(Control *h, uint32_t b, uint32_t size) noexcept {
+    set_header(h, b, size | (word0(h, b) & prev_used));
+    set_tag(h, b, size);
+    const uint32_t next = b + size;
+    set_header(h, next, word0(h, next) & ~prev_used);
+    init_node(h, b);
+    h->root = insert(h, h->root, b);
+  }
+
+  // Uses free block b (out of the tree) for `need` bytes; the rest stays free.
+  static void take(Control *h, uint32_t b, uint32_t need) noexcept {
+    const uint32_t size = size_of(h, b);
+    const uint32_t pu = word0(h, b) & prev_used;
+    if (size - need >= min_block) {
+      set_header(h, b, need | used | pu);
+      set_header(h, b + need, (size - need) | prev_used);
+      set_tag(h, b + need, size - need);
+      init_node(h, b + need);
+      h->root = insert(h, h->root, b + need);
+    } else {
+      set_header(h, b, size | used | pu);
+      set_header(h, b + size, word0(h, b + size) | prev_used);
+    }
+    h->used_bytes += size_of(h, b);
+    ++h->live_blocks;
+    ++h->allocations;
+    note_peak(h);
+  }
+
+  static void note_peak(Control *h) noexcept {
+    if (h->used_bytes > h->peak_bytes) h->peak_bytes = h->used_bytes;
+  }
+
+  // The block whose user area is p, if it is a block in use; else not_found
+  // (outside, not a block start, free) or corrupt (a damaged header met on
+  // the way). Only a pointer that fails the constant-time check pays for a
+  // walk, to tell an interior pointer from a damaged header.
+  static Result locate(Control *h, const void *p, uint32_t &b) noexcept {
+    const uintptr_t a = reinterpret_cast<uintptr_t>(p);
+    const uintptr_t base = reinterpret_cast<uintptr_t>(h);
+    if (p == nullptr || a < base + h->first + header || a >= base + h->end || (a - base) % 8U != 0U) {
+      return Result::not_found;
+    }
+    b = static_cast<uint32_t>(a - base) - header;
+    if (OMNIHEAP_LIKELY(valid_header(h, b))) {
+      const uint32_t s = size_of(h, b);
+      if (s < min_block || b + s > h->end) return Result::corrupt;
+      return (word0(h, b) & used) != 0U ? Result::ok : Result::not_found;
+    }
+    return walk_to(h, b);
+  }
+  OMNIHEAP_COLD static Result walk_to(Control *h, uint32_t target) noexcept {
+    for (uint32_t c = h->first; c < h->end;) {
+      if (c == target || !valid_header(h, c)) return Result::corrupt;
+      const uint32_t s = size_of(h, c);
+      if (s < min_block || c + s > h->end) return Result::corrupt;
+      if (c + s > target) return Result::not_found; // inside block c
+      c += s;
+    }
+    return Result::not_found;
+  }
+
+  static bool valid_tree(Control *h, uint32_t t, uint32_t &count, uint32_t &last) noexcept {
+    if (t == 0U) return true;
+    if (count > (h->end >> 3)) return false; // a cycle
+    if (!valid_header(h, t) || (word0(h, t) & used) != 0U) return false;
+    const uint32_t l = node(h, t)[0], r = node(h, t)[1];
+    if (l != 0U && priority(l) > priority(t)) return false;
+    if (r != 0U && priority(r) > priority(t)) return false;
+    if (!valid_tree(h, l, count, last)) return false;
+    if (t <= last) return false;
+    last = t;
+    ++count;
+    if (!valid_tree(h, r, count, last)) return false;
+    uint32_t m = size_of(h, t);
+    if (largest(h, l) > m) m = largest(h, l);
+    if (largest(h, r) > m) m = largest(h, r);
+    return node(h, t)[2] == m;
+  }
+};
+
+} // namespace omniheap::engine
