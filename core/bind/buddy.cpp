@@ -27,7 +27,7 @@ constexpr size_t min_emergency = 256; // smallest emergency heap that holds a bl
 
 Control *control_of(const buddy_heap_t *h) noexcept {
   if (h == nullptr || h->ah == nullptr) return nullptr;
-  Control *c = reinterpret_cast<Control *>(reinterpret_cast<unsigned char *>(h->ah) - offsetof(Control, heads));
+  Control *c = static_cast<Control *>(static_cast<void *>(reinterpret_cast<unsigned char *>(h->ah) - offsetof(Control, heads)));
   return c->magic == Buddy::magic_value ? c : nullptr;
 }
 

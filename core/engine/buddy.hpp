@@ -247,7 +247,7 @@ private:
     byte = static_cast<uint8_t>(v ? byte | (1U << (bit & 7U)) : byte & ~(1U << (bit & 7U)));
   }
   static uint32_t *link(const Control *h, uint32_t u) noexcept {
-    return reinterpret_cast<uint32_t *>(h->area + static_cast<size_t>(u) * unit);
+    return static_cast<uint32_t *>(static_cast<void *>(h->area + static_cast<size_t>(u) * unit));
   }
   static void push(Control *h, unsigned o, uint32_t u) noexcept {
     uint32_t *l = link(h, u);

@@ -230,7 +230,7 @@ private:
   static unsigned char *at(const Control *h, uint32_t off) noexcept {
     return reinterpret_cast<unsigned char *>(const_cast<Control *>(h)) + off;
   }
-  static uint32_t *words(const Control *h, uint32_t b) noexcept { return reinterpret_cast<uint32_t *>(at(h, b)); }
+  static uint32_t *words(const Control *h, uint32_t b) noexcept { return static_cast<uint32_t *>(static_cast<void *>(at(h, b))); }
   static uint32_t word0(const Control *h, uint32_t b) noexcept { return words(h, b)[0]; }
   static uint32_t check_of(uint32_t off, uint32_t w0) noexcept {
     uint32_t x = (off ^ 0x9E3779B9U) * 2654435761U ^ w0 * 0x85EBCA6BU;
