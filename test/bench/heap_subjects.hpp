@@ -16,6 +16,10 @@
 //             an allocation fails when the sum over live blocks of
 //             malloc_usable_size + 16 would exceed it (checked after the
 //             measured call, outside it)
+//   ffit      ffit_get_block/ffit_free_block (memman first fit) on the region
+//   buddy     buddy_get_block/buddy_free_block, e = 0, on the region
+//   ebuddy    the same with e = 1 (an eighth of the region is the emergency
+//             first-fit heap)
 //   noop      alloc returns a fixed non-null pointer, free does nothing: the
 //             baseline whose instructions are subtracted
 //
@@ -45,6 +49,8 @@
 
 extern "C" {
 #include "lib/heapmem.h"
+#include <buddy.h>
+#include <ffit.h>
 #include <zephyr/sys/sys_heap.h>
 }
 
@@ -214,6 +220,35 @@ struct Glibc {
   }
 };
 
+struct Ffit {
+  static inline ffit_heap_t heap;
+  static const char *name() { return "ffit"; }
+  static bool setup(size_t region) {
+    heap.mh = reinterpret_cast<uintptr_t>(region_memory(region));
+    heap.hs = region;
+    return ffit_init(&heap) == FFIT_HEAP_OK;
+  }
+  static void *alloc(size_t n) { return ffit_get_block(&heap, n); }
+  static void free(void *p) { (void)ffit_free_block(&heap, p); }
+  static bool admit(void *) { return true; }
+  static void forget(void *) {}
+};
+
+template <int E> struct BuddyT {
+  static inline buddy_heap_t heap;
+  static const char *name() { return E != 0 ? "ebuddy" : "buddy"; }
+  static bool setup(size_t region) {
+    heap.mh = reinterpret_cast<uintptr_t>(region_memory(region));
+    heap.hs = region;
+    heap.e = E;
+    return buddy_init(&heap) == BUDDY_HEAP_OK;
+  }
+  static void *alloc(size_t n) { return buddy_get_block(&heap, n); }
+  static void free(void *p) { (void)buddy_free_block(&heap, p); }
+  static bool admit(void *) { return true; }
+  static void forget(void *) {}
+};
+
 // The engine layout sys_heap uses for a region of this size.
 template <class Fn> int with_subject(const char *name, size_t region, Fn &&fn) {
   if (strcmp(name, "engine") == 0) {
@@ -223,8 +258,11 @@ template <class Fn> int with_subject(const char *name, size_t region, Fn &&fn) {
   if (strcmp(name, "sys_heap") == 0) return fn(static_cast<SysHeap *>(nullptr));
   if (strcmp(name, "heapmem") == 0) return fn(static_cast<HeapMem *>(nullptr));
   if (strcmp(name, "glibc") == 0) return fn(static_cast<Glibc *>(nullptr));
+  if (strcmp(name, "ffit") == 0) return fn(static_cast<Ffit *>(nullptr));
+  if (strcmp(name, "buddy") == 0) return fn(static_cast<BuddyT<0> *>(nullptr));
+  if (strcmp(name, "ebuddy") == 0) return fn(static_cast<BuddyT<1> *>(nullptr));
   if (strcmp(name, "noop") == 0) return fn(static_cast<Noop *>(nullptr));
-  fprintf(stderr, "unknown subject '%s' (engine, sys_heap, heapmem, glibc, noop)\n", name);
+  fprintf(stderr, "unknown subject '%s' (engine, sys_heap, heapmem, glibc, ffit, buddy, ebuddy, noop)\n", name);
   return 2;
 }
 
