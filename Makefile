@@ -289,6 +289,24 @@ $(foreach s,$(STRESS_SRCS),$(eval $(call c_program,stress-$(basename $(notdir $(
 .PHONY: stress
 stress: $(STRESS)
 
+# Monte Carlo simulator (tools/sim/omniheap-sim.c, plain C11): part of `make`
+# on hosted targets ($(B)/omniheap-sim); on MCU targets `make sim` builds
+# $(B)/test/sim.elf (one seed, a small region) for tools/qemu-run.sh.
+SIM := $(if $(filter 1,$(HOSTED)),$(B)/omniheap-sim,$(B)/test/sim.elf)
+SIM_OBJ := $(B)/obj/sim/tools/sim/omniheap-sim.o
+$(SIM_OBJ): tools/sim/omniheap-sim.c $(CONFIG_H)
+	@mkdir -p $(@D)
+	$(CC) -std=c11 $(PROG_CFLAGS) $(DEPFLAGS) -c $< -o $@
+$(SIM): $(SIM_OBJ) $(LIB_A) $(MCU_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(PROG_LDFLAGS) -o $@ $(SIM_OBJ) $(PROG_LIBS) -lm
+-include $(SIM_OBJ:.o=.d)
+.PHONY: sim
+sim: $(SIM)
+ifeq ($(HOSTED),1)
+all: $(SIM)
+endif
+
 # ---- fuzz targets (host, VARIANT=fuzz: clang, libFuzzer + ASan + UBSan) -----------
 FUZZ_SRCS := $(sort $(wildcard test/fuzz/*.c))
 FUZZERS := $(FUZZ_SRCS:test/fuzz/%.c=$(B)/fuzz/%)
