@@ -86,9 +86,7 @@ public:
       ++h->failures;
       return nullptr;
     }
-    h->root = remove(h, h->root, b);
-    take(h, b, need);
-    return user(h, b);
+    return user(h, take(h, b, need));
   }
 
   // ---- free -----------------------------------------------------------------------
@@ -111,17 +109,16 @@ public:
     h->used_bytes -= size;
     --h->live_blocks;
     ++h->frees;
-    uint32_t start = b;
-    if (prev != 0U) {
-      h->root = remove(h, h->root, prev);
-      start = prev;
-      size += size_of(h, prev);
-    }
     if ((word0(h, next) & used) == 0U) {
       h->root = remove(h, h->root, next);
       size += size_of(h, next);
     }
-    make_free(h, start, size);
+    if (prev != 0U) {
+      // The free left neighbour keeps its place in the tree and grows.
+      grow_free(h, prev, size_of(h, prev) + size);
+    } else {
+      make_free(h, b, size);
+    }
     return Result::ok;
   }
 
@@ -353,24 +350,54 @@ private:
     h->root = insert(h, h->root, b);
   }
 
-  // Uses free block b (out of the tree) for `need` bytes; the rest stays free.
-  static void take(Control *h, uint32_t b, uint32_t need) noexcept {
+  // Uses free block b (in the tree) for `need` bytes and returns the block
+  // handed out. As in Knuth's Algorithm A, a block large enough to split
+  // gives its upper part: the free lower part keeps its place in the tree
+  // (only the size annotations on its path change).
+  static uint32_t take(Control *h, uint32_t b, uint32_t need) noexcept {
     const uint32_t size = size_of(h, b);
-    const uint32_t pu = word0(h, b) & prev_used;
+    uint32_t a = b;
     if (size - need >= min_block) {
-      set_header(h, b, need | used | pu);
-      set_header(h, b + need, (size - need) | prev_used);
-      set_tag(h, b + need, size - need);
-      init_node(h, b + need);
-      h->root = insert(h, h->root, b + need);
+      const uint32_t rest = size - need;
+      set_header(h, b, rest | (word0(h, b) & prev_used));
+      set_tag(h, b, rest);
+      refresh_path(h, b);
+      a = b + rest;
+      set_header(h, a, need | used); // its left neighbour is free
     } else {
-      set_header(h, b, size | used | pu);
-      set_header(h, b + size, word0(h, b + size) | prev_used);
+      h->root = remove(h, h->root, b);
+      set_header(h, b, size | used | (word0(h, b) & prev_used));
     }
-    h->used_bytes += size_of(h, b);
+    const uint32_t next = a + size_of(h, a);
+    set_header(h, next, word0(h, next) | prev_used);
+    h->used_bytes += size_of(h, a);
     ++h->live_blocks;
     ++h->allocations;
     note_peak(h);
+    return a;
+  }
+
+  // Free block b (in the tree) becomes `size` bytes long (it absorbed blocks
+  // to its right); the block after it gets "previous free".
+  static void grow_free(Control *h, uint32_t b, uint32_t size) noexcept {
+    set_header(h, b, size | (word0(h, b) & prev_used));
+    set_tag(h, b, size);
+    const uint32_t next = b + size;
+    set_header(h, next, word0(h, next) & ~prev_used);
+    refresh_path(h, b);
+  }
+
+  // Recomputes the size annotations on the path from the root to node b
+  // (after b's size changed), bottom-up.
+  static void refresh_path(Control *h, uint32_t b) noexcept { refresh(h, h->root, b); }
+  static void refresh(Control *h, uint32_t t, uint32_t b) noexcept {
+    if (t == 0U) return;
+    if (b < t) {
+      refresh(h, node(h, t)[0], b);
+    } else if (b > t) {
+      refresh(h, node(h, t)[1], b);
+    }
+    update(h, t);
   }
 
   static void note_peak(Control *h) noexcept {

@@ -1,10 +1,10 @@
 /*
  * ffit_fragments N K [small|large] — cost of ffit as the number of free
- * fragments grows, for callgrind (make bench, part memman): the heap is cut
- * into N free fragments of 32 bytes between blocks in use (2N allocations,
- * every other one freed), then K measured pairs run: a get_block of 16
- * bytes (first fit: the lowest fragment) or of 4096 bytes (only the free
- * tail at the end fits) and the free_block of it (which merges it back).
+ * fragments grows, for callgrind (make bench, part memman): the heap holds
+ * N free fragments of 32 bytes between blocks in use, a filler below them and
+ * one free 8 KiB block above them; then K measured pairs run: a get_block of
+ * 16 bytes (first fit: the lowest fragment) or of 4096 bytes (only the top
+ * block fits) and the free_block of it (which merges it back).
  * Instructions per pair = (run with K - run with 0) / K.
  */
 #include <stdio.h>
@@ -33,9 +33,21 @@ int main(int argc, char **argv) {
   h.mh = (uintptr_t)mem;
   h.hs = bytes;
   if (ffit_init(&h) != FFIT_HEAP_OK) return 1;
-  for (i = 0; i < n * 2; ++i) {
-    blocks[i] = ffit_get_block(&h, 24);
-    if (blocks[i] == NULL) return 1;
+  {
+    /* ffit hands out the upper part of the free block it splits (Knuth's
+     * Algorithm A): a large block first (the top of the heap), then the 2N
+     * small ones below it, then a filler for the rest of the bottom. */
+    uint32_t mem_b, used_b, free_b;
+    void *top = ffit_get_block(&h, 8192);
+    void *filler;
+    for (i = 0; i < n * 2; ++i) {
+      blocks[i] = ffit_get_block(&h, 24);
+      if (blocks[i] == NULL) return 1;
+    }
+    ffit_get_stats(&h, &mem_b, &used_b, &free_b);
+    filler = ffit_get_block(&h, free_b - 64U);
+    if (top == NULL || filler == NULL) return 1;
+    ffit_free_block(&h, top); /* the only block a large request fits */
   }
   for (i = 0; i < n * 2; i += 2) ffit_free_block(&h, blocks[i]);
   for (i = 0; i < k; ++i) {
