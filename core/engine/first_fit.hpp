@@ -93,8 +93,8 @@ public:
 
   static Result free(Control *h, void *p) noexcept {
     uint32_t b;
-    const Result r = locate(h, p, b);
-    if (r != Result::ok) return r;
+    const Result found = locate(h, p, b);
+    if (found != Result::ok) return found;
     uint32_t size = size_of(h, b);
     const uint32_t next = b + size;
     if (!valid_header(h, next)) return Result::corrupt;
@@ -109,15 +109,19 @@ public:
     h->used_bytes -= size;
     --h->live_blocks;
     ++h->frees;
-    if ((word0(h, next) & used) == 0U) {
-      h->root = remove(h, h->root, next);
-      size += size_of(h, next);
-    }
-    if (prev != 0U) {
-      // The free left neighbour keeps its place in the tree and grows.
-      grow_free(h, prev, size_of(h, prev) + size);
+    const bool next_free = (word0(h, next) & used) == 0U;
+    const uint32_t start = prev != 0U ? prev : b;
+    if (prev != 0U) h->root = remove(h, h->root, prev);
+    if (next_free) {
+      // The merged block ends where `next` ended: it takes next's node (same
+      // priority, same place in the address order).
+      const uint32_t l = node(h, next)[0], r = node(h, next)[1];
+      const uint32_t merged = next + size_of(h, next) - start;
+      set_header(h, start, merged | (word0(h, start) & prev_used));
+      set_tag(h, start, merged);
+      h->root = replace(h, h->root, next, start, l, r);
     } else {
-      make_free(h, b, size);
+      make_free(h, start, next - start);
     }
     return Result::ok;
   }
@@ -132,31 +136,42 @@ public:
   static bool resize_in_place(Control *h, uint32_t b, size_t bytes) noexcept {
     const uint32_t need = need_for(bytes);
     if (need == 0U) return false;
-    uint32_t size = size_of(h, b);
+    const uint32_t size = size_of(h, b), pu = word0(h, b) & prev_used;
+    const uint32_t next = b + size;
+    const bool next_free = (word0(h, next) & used) == 0U;
     if (need > size) {
-      const uint32_t next = b + size;
-      if ((word0(h, next) & used) != 0U || size + size_of(h, next) < need) return false;
-      h->root = remove(h, h->root, next);
-      const uint32_t grown = size + size_of(h, next);
-      h->used_bytes += grown - size;
-      set_header(h, b, grown | used | (word0(h, b) & prev_used));
-      set_header(h, b + grown, word0(h, b + grown) | prev_used);
-      size = grown;
-    }
-    // Give back the tail (merged with a free right neighbour).
-    if (size - need >= min_block) {
-      uint32_t tail = size - need;
-      const uint32_t next = b + size;
-      set_header(h, b, need | used | (word0(h, b) & prev_used));
-      h->used_bytes -= tail;
-      if ((word0(h, next) & used) == 0U) {
+      if (!next_free || size + size_of(h, next) < need) return false;
+      const uint32_t total = size + size_of(h, next);
+      if (total - need >= min_block) { // the rest of `next` stays free, keeping its node
+        const uint32_t l = node(h, next)[0], r = node(h, next)[1];
+        set_header(h, b + need, (total - need) | prev_used);
+        set_tag(h, b + need, total - need);
+        h->root = replace(h, h->root, next, b + need, l, r);
+        set_header(h, b, need | used | pu);
+      } else {
         h->root = remove(h, h->root, next);
-        tail += size_of(h, next);
+        set_header(h, b, total | used | pu);
+        set_header(h, b + total, word0(h, b + total) | prev_used);
       }
-      set_header(h, b + need, prev_used); // its left neighbour (b) is in use
-      make_free(h, b + need, tail);
+      h->used_bytes += size_of(h, b) - size;
+      note_peak(h);
+      return true;
     }
-    note_peak(h);
+    if (size - need >= min_block) { // give back the tail, merged with a free right neighbour
+      const uint32_t tail = size - need;
+      h->used_bytes -= tail;
+      if (next_free) {
+        const uint32_t l = node(h, next)[0], r = node(h, next)[1];
+        const uint32_t merged = tail + size_of(h, next);
+        set_header(h, b + need, merged | prev_used);
+        set_tag(h, b + need, merged);
+        h->root = replace(h, h->root, next, b + need, l, r);
+      } else {
+        set_header(h, b + need, prev_used); // its left neighbour (b) is in use
+        make_free(h, b + need, tail);
+      }
+      set_header(h, b, need | used | pu);
+    }
     return true;
   }
 
@@ -246,8 +261,10 @@ private:
 
   // Tree node of a free block: left, right, largest size in the subtree.
   static uint32_t *node(const Control *h, uint32_t b) noexcept { return words(h, b) + 2; }
-  static uint32_t priority(uint32_t b) noexcept {
-    uint32_t x = b * 0x9E3779B1U;
+  // A node's priority: a hash of where its block ends (which splits and
+  // merges on its left keep, so the node can move without rotations).
+  static uint32_t priority_of(const Control *h, uint32_t b) noexcept {
+    uint32_t x = (b + size_of(h, b)) * 0x9E3779B1U;
     return x ^ (x >> 16);
   }
   static uint32_t largest(const Control *h, uint32_t b) noexcept { return b == 0U ? 0U : node(h, b)[2]; }
@@ -308,10 +325,10 @@ private:
     if (t == 0U) return x;
     if (x < t) {
       node(h, t)[0] = insert(h, node(h, t)[0], x);
-      if (priority(node(h, t)[0]) > priority(t)) return rotate_right(h, t);
+      if (priority_of(h, node(h, t)[0]) > priority_of(h, t)) return rotate_right(h, t);
     } else {
       node(h, t)[1] = insert(h, node(h, t)[1], x);
-      if (priority(node(h, t)[1]) > priority(t)) return rotate_left(h, t);
+      if (priority_of(h, node(h, t)[1]) > priority_of(h, t)) return rotate_left(h, t);
     }
     update(h, t);
     return t;
@@ -327,7 +344,7 @@ private:
       const uint32_t l = node(h, t)[0], r = node(h, t)[1];
       if (l == 0U) return r;
       if (r == 0U) return l;
-      if (priority(l) > priority(r)) {
+      if (priority_of(h, l) > priority_of(h, r)) {
         t = rotate_right(h, t);
         node(h, t)[1] = remove(h, node(h, t)[1], x);
       } else {
@@ -350,54 +367,48 @@ private:
     h->root = insert(h, h->root, b);
   }
 
-  // Uses free block b (in the tree) for `need` bytes and returns the block
-  // handed out. As in Knuth's Algorithm A, a block large enough to split
-  // gives its upper part: the free lower part keeps its place in the tree
-  // (only the size annotations on its path change).
+  // Uses free block b (in the tree) for `need` bytes and returns it (b: the
+  // lowest address). The rest, if large enough to stay free, ends where b
+  // ended: it takes b's node (same priority, same place in the order).
   static uint32_t take(Control *h, uint32_t b, uint32_t need) noexcept {
     const uint32_t size = size_of(h, b);
-    uint32_t a = b;
+    const uint32_t pu = word0(h, b) & prev_used;
     if (size - need >= min_block) {
-      const uint32_t rest = size - need;
-      set_header(h, b, rest | (word0(h, b) & prev_used));
-      set_tag(h, b, rest);
-      refresh_path(h, b);
-      a = b + rest;
-      set_header(h, a, need | used); // its left neighbour is free
+      const uint32_t l = node(h, b)[0], r = node(h, b)[1];
+      set_header(h, b + need, (size - need) | prev_used);
+      set_tag(h, b + need, size - need);
+      h->root = replace(h, h->root, b, b + need, l, r);
+      set_header(h, b, need | used | pu);
     } else {
       h->root = remove(h, h->root, b);
-      set_header(h, b, size | used | (word0(h, b) & prev_used));
+      set_header(h, b, size | used | pu);
+      set_header(h, b + size, word0(h, b + size) | prev_used);
     }
-    const uint32_t next = a + size_of(h, a);
-    set_header(h, next, word0(h, next) | prev_used);
-    h->used_bytes += size_of(h, a);
+    h->used_bytes += size_of(h, b);
     ++h->live_blocks;
     ++h->allocations;
     note_peak(h);
-    return a;
+    return b;
   }
 
-  // Free block b (in the tree) becomes `size` bytes long (it absorbed blocks
-  // to its right); the block after it gets "previous free".
-  static void grow_free(Control *h, uint32_t b, uint32_t size) noexcept {
-    set_header(h, b, size | (word0(h, b) & prev_used));
-    set_tag(h, b, size);
-    const uint32_t next = b + size;
-    set_header(h, next, word0(h, next) & ~prev_used);
-    refresh_path(h, b);
-  }
-
-  // Recomputes the size annotations on the path from the root to node b
-  // (after b's size changed), bottom-up.
-  static void refresh_path(Control *h, uint32_t b) noexcept { refresh(h, h->root, b); }
-  static void refresh(Control *h, uint32_t t, uint32_t b) noexcept {
-    if (t == 0U) return;
-    if (b < t) {
-      refresh(h, node(h, t)[0], b);
-    } else if (b > t) {
-      refresh(h, node(h, t)[1], b);
+  // Node `old` of the subtree t is replaced by block `neu`, which takes its
+  // place in the order (no free block lies between them) and its priority
+  // (it ends at the same address); `l`, `r` are old's links, read before
+  // neu's header could overwrite them. Returns the subtree's root.
+  static uint32_t replace(Control *h, uint32_t t, uint32_t old, uint32_t neu, uint32_t l, uint32_t r) noexcept {
+    if (t == old) {
+      node(h, neu)[0] = l;
+      node(h, neu)[1] = r;
+      update(h, neu);
+      return neu;
+    }
+    if (old < t) {
+      node(h, t)[0] = replace(h, node(h, t)[0], old, neu, l, r);
+    } else {
+      node(h, t)[1] = replace(h, node(h, t)[1], old, neu, l, r);
     }
     update(h, t);
+    return t;
   }
 
   static void note_peak(Control *h) noexcept {
@@ -438,8 +449,8 @@ private:
     if (count > (h->end >> 3)) return false; // a cycle
     if (!valid_header(h, t) || (word0(h, t) & used) != 0U) return false;
     const uint32_t l = node(h, t)[0], r = node(h, t)[1];
-    if (l != 0U && priority(l) > priority(t)) return false;
-    if (r != 0U && priority(r) > priority(t)) return false;
+    if (l != 0U && priority_of(h, l) > priority_of(h, t)) return false;
+    if (r != 0U && priority_of(h, r) > priority_of(h, t)) return false;
     if (!valid_tree(h, l, count, last)) return false;
     if (t <= last) return false;
     last = t;

@@ -34,16 +34,15 @@ int main(int argc, char **argv) {
   h.hs = bytes;
   if (ffit_init(&h) != FFIT_HEAP_OK) return 1;
   {
-    /* ffit hands out the upper part of the free block it splits (Knuth's
-     * Algorithm A): a large block first (the top of the heap), then the 2N
-     * small ones below it, then a filler for the rest of the bottom. */
+    /* First fit hands out the lowest part of a block it splits: the 2N small
+     * blocks first, then a large one above them, then a filler for the rest. */
     uint32_t mem_b, used_b, free_b;
-    void *top = ffit_get_block(&h, 8192);
-    void *filler;
+    void *top, *filler;
     for (i = 0; i < n * 2; ++i) {
       blocks[i] = ffit_get_block(&h, 24);
       if (blocks[i] == NULL) return 1;
     }
+    top = ffit_get_block(&h, 8192);
     ffit_get_stats(&h, &mem_b, &used_b, &free_b);
     filler = ffit_get_block(&h, free_b - 64U);
     if (top == NULL || filler == NULL) return 1;
