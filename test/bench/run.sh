@@ -99,7 +99,7 @@ out=build/bench
 mkdir -p "$out"
 started=$(date +%s)
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
-BENCH_PARTS=${BENCH_PARTS:-memb heap k_heap emh}
+BENCH_PARTS=${BENCH_PARTS:-memb heap k_heap emh memman}
 mk() { $MAKE -s --no-print-directory "$@"; }
 dir=$(mk print-config | sed -n 's/^build_dir=//p')
 
@@ -619,13 +619,76 @@ else
 fi
 }
 
+# ---- memman: ffit, buddy, ebuddy ---------------------------------------------------------
+# 1. ffit's cost against the number of free fragments (test/bench/ffit_fragments.c):
+#    callgrind instructions per get+free pair with 10, 1000 and 100000 fragments.
+# 2. Mixed workload (heap_mixed, the engine issue's): instructions per operation
+#    (callgrind total minus the noop baseline, over the operations).
+# 3. Monte Carlo utilisation at the first failure (heap_montecarlo, 128 KiB,
+#    seeds 1..20, Knuth and long churn), 64-bit build.
+memman_part() {
+mk -j"$JOBS" "$dir/bench/ffit_fragments" "$dir/bench/heap_mixed" "$dir/bench/heap_montecarlo"
+csv=$out/memman.csv
+echo "metric,subject,parameter,value" > "$csv"
+if command -v valgrind >/dev/null 2>&1; then
+  echo
+  echo "ffit: x86-64 instructions per get_block+free_block pair against the number of free fragments (callgrind, 1000 pairs)"
+  printf '  %-10s %12s %14s\n' fragments "16 B (lowest)" "4 KiB (top)"
+  for n in 10 1000 100000; do
+    row=""
+    for w in small large; do
+      a=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$dir/bench/ffit_fragments" $n 0 $w 2>&1 | sed -n 's/.*Collected : //p')
+      b=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$dir/bench/ffit_fragments" $n 1000 $w 2>&1 | sed -n 's/.*Collected : //p')
+      per=$(( (b - a) / 1000 ))
+      row="$row $per"
+      echo "ffit_pair_instructions,ffit,$n-$w,$per" >> "$csv"
+    done
+    set -- $row
+    printf '  %-10s %12s %14s\n' "$n" "$1" "$2"
+  done
+  echo
+  ops=${MEMMAN_OPS:-1000000}
+  echo "mixed workload (1 MiB, 8..512 B): x86-64 instructions per operation (callgrind, $ops operations)"
+  base=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$dir/bench/heap_mixed" noop $ops 0 2>&1 | sed -n 's/.*Collected : //p')
+  for s in engine ffit buddy ebuddy; do
+    t=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$dir/bench/heap_mixed" $s $ops 0 2>&1 | sed -n 's/.*Collected : //p')
+    per=$(awk -v a="$base" -v b="$t" -v n="$ops" 'BEGIN { printf "%.1f", (b - a) / n }')
+    printf '  %-10s %8s\n' "$s" "$per"
+    echo "mixed_instructions_per_op,$s,$ops,$per" >> "$csv"
+  done
+else
+  echo "memman instruction counts: valgrind not installed (apt-get install valgrind) — skipped"
+fi
+echo
+echo "Monte Carlo utilisation at the first failure (128 KiB, seeds $SEEDS, 64-bit): mean"
+printf '  %-10s %8s %8s\n' subject knuth churn
+for s in engine ffit buddy ebuddy; do
+  row=""
+  for mode in knuth churn; do
+    u=$("$dir/bench/heap_montecarlo" $s $mode 131072 1 "$SEEDS" | awk -F, '{ u += $8; n++ } END { if (n) printf "%.3f", u / n }')
+    row="$row $u"
+    echo "montecarlo_utilisation,$s,$mode,$u" >> "$csv"
+  done
+  set -- $row
+  printf '  %-10s %8s %8s\n' "$s" "$1" "$2"
+done
+# ebuddy against buddy: steps until the first failure, seed by seed.
+"$dir/bench/heap_montecarlo" buddy knuth 131072 1 "$SEEDS" > "$out/mc-buddy.tmp"
+"$dir/bench/heap_montecarlo" ebuddy knuth 131072 1 "$SEEDS" > "$out/mc-ebuddy.tmp"
+paste -d, "$out/mc-buddy.tmp" "$out/mc-ebuddy.tmp" | awk -F, '{ if ($15 > $5) l++; else if ($15 == $5) s++; else e++ }
+  END { printf "  ebuddy vs buddy (same hs), steps to the first failure: later on %d seeds, the same on %d, earlier on %d\n", l, s, e }' | tee -a "$out/memman.txt"
+rm -f "$out/mc-buddy.tmp" "$out/mc-ebuddy.tmp"
+echo "written: $csv"
+}
+
 for part in $BENCH_PARTS; do
   case $part in
     memb) memb_part ;;
     heap) heap_part ;;
     k_heap) k_heap_part ;;
     emh) emh_part ;;
-    *) echo "make bench: unknown part '$part' (memb, heap, k_heap, emh)" >&2; exit 2 ;;
+    memman) memman_part ;;
+    *) echo "make bench: unknown part '$part' (memb, heap, k_heap, emh, memman)" >&2; exit 2 ;;
   esac
 done
 echo
