@@ -101,9 +101,6 @@
 #ifndef SIM_MCU_SEED
 #define SIM_MCU_SEED 1u
 #endif
-#ifndef SIM_MCU_MAX_LIVE
-#define SIM_MCU_MAX_LIVE 128u
-#endif
 
 /** Characters of a one-line text heap map. */
 #define MAP_CELLS 64
@@ -187,26 +184,54 @@ typedef struct family {
   void (*release)(void *p);
 } family_t;
 
+/* heapmem is linked into an MCU image only when its arena is the image's
+ * region (the arena takes .bss once any heapmem function is referenced). */
+#if SIM_HOSTED || OMNIHEAP_CONF_HEAPMEM_ARENA_SIZE == SIM_MCU_REGION
+#define SIM_HEAPMEM 1
+#else
+#define SIM_HEAPMEM 0
+#endif
+
 static int init_heapmem(unsigned char *buf, size_t region, char *why, size_t why_size) {
   void *p;
   (void)buf;
   if (region != (size_t)OMNIHEAP_CONF_HEAPMEM_ARENA_SIZE) {
     snprintf(why, why_size,
              "its one arena is fixed when the library is built (OMNIHEAP_CONF_HEAPMEM_ARENA_SIZE = %lu B), "
+#if SIM_HOSTED
              "not the %lu B asked for; use --region %lu, or a library built with "
              "make BUILD=build/arena DEFS=-DOMNIHEAP_CONF_HEAPMEM_ARENA_SIZE=%lu",
+#else
+             "not the %lu B of this image; build it with DEFS=-DSIM_MCU_REGION=%lu, or with "
+             "DEFS=-DOMNIHEAP_CONF_HEAPMEM_ARENA_SIZE=%lu",
+#endif
              (unsigned long)OMNIHEAP_CONF_HEAPMEM_ARENA_SIZE, (unsigned long)region,
              (unsigned long)OMNIHEAP_CONF_HEAPMEM_ARENA_SIZE, (unsigned long)region);
     return -1;
   }
+#if SIM_HEAPMEM
   /* The arena is set up (and registered) on first use; start its peak here. */
   p = heapmem_alloc(1);
   if (p != NULL) (void)heapmem_free(p);
   (void)omniheap_heap_reset_peak(omniheap_heap_find_name("heapmem"));
   return 0;
+#else
+  (void)p;
+  snprintf(why, why_size, "not linked into this image (built for SIM_MCU_REGION = %lu B)",
+           (unsigned long)SIM_MCU_REGION);
+  return -1;
+#endif
 }
+#if SIM_HEAPMEM
 static void *alloc_heapmem(size_t n) { return heapmem_alloc(n); }
 static void free_heapmem(void *p) { (void)heapmem_free(p); }
+#else
+static void *alloc_heapmem(size_t n) {
+  (void)n;
+  return NULL;
+}
+static void free_heapmem(void *p) { (void)p; }
+#endif
 
 static struct sys_heap g_sys_heap;
 static int init_sys_heap(unsigned char *buf, size_t region, char *why, size_t why_size) {
@@ -443,10 +468,6 @@ typedef struct {
   live_t *a;
   size_t n, cap;
 } pq_t;
-
-#if !SIM_HOSTED
-static live_t g_live[SIM_MCU_MAX_LIVE];
-#endif
 
 static int live_before(const live_t *x, const live_t *y) {
   return x->death != y->death ? x->death < y->death : x->order < y->order;
@@ -1042,8 +1063,21 @@ static void run_one(const family_t *f, const config_t *cfg, unsigned seed, unsig
   memset(&q, 0, sizeof q);
   r->seed = seed;
   r->region = (unsigned long)(f->own_arena ? (size_t)OMNIHEAP_CONF_HEAPMEM_ARENA_SIZE : cfg->region);
+#if !SIM_HOSTED
+  /* A block lives at most ceil(H) steps: ceil(H) + 1 are live at once. */
+  q.cap = (size_t)ceil(cfg->h) + 2u;
+  q.a = (live_t *)malloc(q.cap * sizeof *q.a);
+  if (q.a == NULL) {
+    r->status = RUN_ERROR;
+    snprintf(r->note, sizeof r->note, "no memory for %lu live blocks", (unsigned long)q.cap);
+    return;
+  }
+#endif
+  /* Every run starts on a zeroed region, in a forked child or not. */
+  memset(buf, 0, cfg->region);
   if (f->init(buf, cfg->region, r->note, sizeof r->note) != 0) {
     r->status = RUN_SKIPPED;
+    free(q.a);
     return;
   }
   d.f = f;
@@ -1064,8 +1098,6 @@ static void run_one(const family_t *f, const config_t *cfg, unsigned seed, unsig
   cost_open();
 #else
   (void)record;
-  q.a = g_live;
-  q.cap = SIM_MCU_MAX_LIVE;
 #endif
   overhead = cost_overhead_milli();
 #if SIM_HOSTED
@@ -1085,8 +1117,8 @@ static void run_one(const family_t *f, const config_t *cfg, unsigned seed, unsig
   finish_run(f, cfg, buf, r, &d);
   /* Free what is still live, so that the next run starts clean. */
   for (i = 0; i < q.n; ++i) f->release(q.a[i].p);
-#if SIM_HOSTED
   free(q.a);
+#if SIM_HOSTED
   if (slots != NULL) {
     for (i = 0; i < g_trace.n_allocs; ++i)
       if (slots[i] != NULL) f->release(slots[i]);
@@ -1132,7 +1164,7 @@ static void print_heading(cost_kind_t k) {
 }
 
 static void print_row(const result_t *r, int trace) {
-  char pct[24], cost[24], seed[16];
+  char pct[24], cost[24], seed[16], failed[24];
   if (trace) {
     snprintf(seed, sizeof seed, "trace");
   } else {
@@ -1148,8 +1180,13 @@ static void print_row(const result_t *r, int trace) {
     snprintf(pct, sizeof pct, "-");
   }
   cost_text(cost, sizeof cost, r);
-  printf("  %-6s %7lu %8lu %7s %7lu %9lu %9lu %8lu %8lu %13s", seed, r->steps, r->ops, pct, r->live_blocks,
-         r->peak_req, r->peak_heap, r->fail_size, r->largest_free, cost);
+  if (r->status == RUN_FAILED) {
+    snprintf(failed, sizeof failed, "%lu", r->fail_size);
+  } else {
+    snprintf(failed, sizeof failed, "-");
+  }
+  printf("  %-6s %7lu %8lu %7s %7lu %9lu %9lu %8s %8lu %13s", seed, r->steps, r->ops, pct, r->live_blocks,
+         r->peak_req, r->peak_heap, failed, r->largest_free, cost);
   if (r->status != RUN_FAILED) printf("  %s", status_text(r->status));
   if (r->note[0] != '\0') printf("  (%s)", r->note);
   printf("\n");
@@ -1192,6 +1229,7 @@ static void hundredths(char *buf, size_t n, uint64_t v) {
   snprintf(buf, n, "%lu.%02lu", (unsigned long)(v / 100), (unsigned long)(v % 100));
 }
 
+#if SIM_HOSTED
 static void print_mean_row(const summary_t *s) {
   char util[24], cost[24];
   result_t r;
@@ -1210,6 +1248,8 @@ static void print_mean_row(const summary_t *s) {
          (unsigned long)(s->peak_req / s->runs), (unsigned long)(s->peak_heap / s->runs), "",
          (unsigned long)(s->largest / s->runs), cost);
 }
+
+#endif
 
 static void print_summary_line(const char *name, const summary_t *s, const char *why) {
   char mean[24], lo[24], hi[24], cost[24];
@@ -1260,8 +1300,11 @@ static void usage(FILE *out) {
           "  --text-map          also print a one-line text heap map per run\n"
           "  --record FILE       write the operations of the first run as a trace file\n"
           "  --ops N             stop a run without failure after N allocator calls\n"
+          "  --in-process        run everything in this process, one region reused, as on an MCU\n"
+          "                      (no fork: at most %d emh runs, heapmem's arena shared)\n"
           "  --help              this text\n"
-          "Trace files: one operation per line, \"a <id> <size>\" or \"f <id>\"; '#' starts a comment.\n");
+          "Trace files: one operation per line, \"a <id> <size>\" or \"f <id>\"; '#' starts a comment.\n",
+          (int)EMH_MALLOC_N_HEAPS);
 }
 
 static int parse_ulong(const char *s, unsigned long *v) {
@@ -1328,8 +1371,7 @@ static void run_forked(const family_t *f, const config_t *cfg, unsigned seed, re
     const unsigned char *p;
     size_t left;
     close(fds[0]);
-    buf = (unsigned char *)malloc(cfg->region);
-    if (buf != NULL) memset(buf, 0, cfg->region); /* no page faults inside the timed calls */
+    buf = (unsigned char *)malloc(cfg->region); /* zeroed (touched) by run_one() */
     if (buf == NULL) {
       memset(&mine, 0, sizeof mine);
       mine.status = RUN_ERROR;
@@ -1375,10 +1417,12 @@ int main(int argc, char **argv) {
   unsigned long first = 1, last = 20, v;
   const char *families = "all";
   const char *record = NULL;
-  int record_done = 0, svg = 1, i;
+  int record_done = 0, svg = 1, in_process = 0, i;
+  unsigned char *region_buf = NULL;
   int selected[N_FAMILIES];
   summary_t sums[N_FAMILIES];
   const char *why[N_FAMILIES];
+  static char notes[N_FAMILIES][sizeof(((result_t *)0)->note)];
   size_t k;
   char dist[160];
 
@@ -1398,6 +1442,15 @@ int main(int argc, char **argv) {
     } else if (strcmp(a, "--text-map") == 0) {
       cfg.text_map = 1;
       continue;
+    } else if (strcmp(a, "--in-process") == 0) {
+      in_process = 1;
+      continue;
+    }
+    if (strcmp(a, "--region") != 0 && strcmp(a, "--seeds") != 0 && strcmp(a, "--dist") != 0 &&
+        strcmp(a, "--families") != 0 && strcmp(a, "--out") != 0 && strcmp(a, "--record") != 0 &&
+        strcmp(a, "--ops") != 0) {
+      fprintf(stderr, "omniheap-sim: unknown option %s (--help)\n", a);
+      return 2;
     }
     if (val == NULL) {
       fprintf(stderr, "omniheap-sim: %s needs a value (--help)\n", a);
@@ -1532,13 +1585,23 @@ int main(int argc, char **argv) {
     for (s = first; s <= last; ++s) {
       result_t r;
       const char *rec = record != NULL && !record_done ? record : NULL;
-      run_forked(f, &cfg, (unsigned)s, &r, rec);
+      if (in_process) {
+        if (region_buf == NULL) region_buf = (unsigned char *)calloc(1, cfg.region);
+        if (region_buf == NULL) {
+          fprintf(stderr, "omniheap-sim: no memory for the region\n");
+          return 1;
+        }
+        run_one(f, &cfg, (unsigned)s, region_buf, &r, rec);
+      } else {
+        run_forked(f, &cfg, (unsigned)s, &r, rec);
+      }
       if (rec != NULL) record_done = 1;
       if (first_row) print_heading(r.cost_kind != COST_NONE ? r.cost_kind : g_cost_kind);
       first_row = 0;
       print_row(&r, cfg.dist.kind == DIST_TRACE);
       if (cfg.text_map && r.map[0] != '\0') printf("         [%s]\n", r.map);
       summarise(&sums[k], &r);
+      if (r.status == RUN_SKIPPED || r.status == RUN_ERROR) snprintf(notes[k], sizeof notes[k], "%s", r.note);
     }
     if (last > first) print_mean_row(&sums[k]);
   }
@@ -1548,7 +1611,7 @@ int main(int argc, char **argv) {
          "ops", "peak req", "peak heap", cost_heading(g_cost_kind));
   for (k = 0; k < N_FAMILIES; ++k) {
     if (!selected[k]) continue;
-    if (why[k] == NULL && sums[k].runs == 0) why[k] = "no run completed";
+    if (why[k] == NULL && sums[k].runs == 0) why[k] = notes[k][0] != '\0' ? notes[k] : "no run completed";
     print_summary_line(g_families[k].name, &sums[k], why[k]);
   }
   printf("\n");
@@ -1562,40 +1625,61 @@ int main(int argc, char **argv) {
 
 #else /* MCU */
 
-static unsigned char g_region[SIM_MCU_REGION] __attribute__((aligned(16)));
-
 int main(void) {
   config_t cfg;
+  summary_t sums[N_FAMILIES];
+  const char *why[N_FAMILIES];
   size_t k;
   unsigned long hh;
+  char dist[32];
+  unsigned char *region;
   memset(&cfg, 0, sizeof cfg);
+  /* The region comes from the C library's heap (after stdio has taken its
+   * buffers): SIM_MCU_REGION bytes, or half as much as often as needed on a
+   * part with little RAM. */
+  printf("omniheap-sim (omniheap %s)\n", omniheap_version_string());
   cfg.region = SIM_MCU_REGION;
+  while ((region = (unsigned char *)malloc(cfg.region)) == NULL && cfg.region > 1024) cfg.region /= 2;
+  if (region == NULL) {
+    printf("omniheap-sim: no memory for a region of %lu B\n", (unsigned long)cfg.region);
+    return 1;
+  }
   cfg.dist.kind = DIST_SCHOOFS;
   cfg.h = solve_h(dist_mean(&cfg.dist), 1.5 * (double)cfg.region);
   hh = (unsigned long)(cfg.h * 10.0 + 0.5);
-  printf("omniheap-sim (omniheap %s): region %lu B, schoofs sizes, lifetimes log-uniform in [2, %lu.%lu], "
-         "seed %u\n",
-         omniheap_version_string(), (unsigned long)cfg.region, hh / 10, hh % 10, (unsigned)SIM_MCU_SEED);
-  printf("cost: n/a (no instruction counter under QEMU)\n");
-  printf("heap maps: '#' used, '.' free, '-' headers and metadata; %u B per character\n",
-         (unsigned)(SIM_MCU_REGION / MAP_CELLS));
+  dist_text(&cfg.dist, dist, sizeof dist);
+  printf("region %lu B%s, %s sizes, lifetimes log-uniform in [2, %lu.%lu], seed %u\n", (unsigned long)cfg.region,
+         cfg.region < SIM_MCU_REGION ? " (less than SIM_MCU_REGION: the C library's heap is too small)" : "", dist,
+         hh / 10, hh % 10, (unsigned)SIM_MCU_SEED);
+  printf("cost: n/a (no instruction counter is read on this target)\n");
+  printf("heap maps: '#' used, '.' free, '-' headers and metadata; %lu B per character\n",
+         (unsigned long)(cfg.region / MAP_CELLS));
   for (k = 0; k < N_FAMILIES; ++k) {
     const family_t *f = &g_families[k];
     result_t r;
+    memset(&sums[k], 0, sizeof sums[k]);
+    why[k] = NULL;
     printf("\n%s\n", f->name);
     if (f->missing != NULL) {
       printf("  %s: %s\n", f->name, f->missing);
+      why[k] = f->missing;
       continue;
     }
-    run_one(f, &cfg, SIM_MCU_SEED, g_region, &r, NULL);
+    run_one(f, &cfg, SIM_MCU_SEED, region, &r, NULL);
     if (r.status == RUN_SKIPPED) {
       printf("  skipped: %s\n", r.note);
+      why[k] = f->own_arena ? "skipped (arena size differs from the region; see above)" : "skipped (see above)";
       continue;
     }
     print_heading(COST_NONE);
     print_row(&r, 0);
     if (r.map[0] != '\0') printf("  map [%s]\n", r.map);
+    summarise(&sums[k], &r);
   }
+  printf("\nsummary\n");
+  printf("  %-9s %9s %7s %7s %7s %9s %9s %9s %13s\n", "family", "fail/runs", "util %", "min", "max", "ops",
+         "peak req", "peak heap", cost_heading(COST_NONE));
+  for (k = 0; k < N_FAMILIES; ++k) print_summary_line(g_families[k].name, &sums[k], why[k]);
   printf("\n");
   print_legend();
   return 0;
