@@ -182,7 +182,7 @@ OMNIHEAP_EXPORT void *buddy_extend_block(buddy_heap_t *h, void *ptr, size_t sz, 
     *rc = BUDDY_HEAP_INTERNAL;
     return nullptr;
   }
-  size_t old;
+  size_t old = 0;
   if (in_emergency(h, ptr)) {
     // In the emergency heap (in place or moved there), else a buddy block.
     void *p = ffit_extend_block(&h->ffh, ptr, sz, rc);

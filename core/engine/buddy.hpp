@@ -54,7 +54,7 @@ public:
 
   // Bytes of bookkeeping (Control and bitmaps) for an area of `units`.
   static size_t bookkeeping(uint32_t units) noexcept {
-    return sizeof(Control) + (bitmap_bits(units) * 2U + 7U) / 8U;
+    return sizeof(Control) + 2U * ((bitmap_bits(units) + 7U) / 8U); // two maps, each whole bytes
   }
 
   // Sets up the area (8-aligned, `units` units) with its Control block at
