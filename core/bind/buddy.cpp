@@ -27,7 +27,7 @@ constexpr size_t min_emergency = 256; // smallest emergency heap that holds a bl
 
 Control *control_of(const buddy_heap_t *h) noexcept {
   if (h == nullptr || h->ah == nullptr) return nullptr;
-  Control *c = static_cast<Control *>(static_cast<void *>(reinterpret_cast<unsigned char *>(h->ah) - offsetof(Control, heads)));
+  Control *c = static_cast<Control *>(static_cast<void *>(h->ah)) - 1;
   return c->magic == Buddy::magic_value ? c : nullptr;
 }
 
@@ -40,10 +40,20 @@ int code_of(Buddy::Result r) noexcept {
   return r == Buddy::Result::ok ? BUDDY_HEAP_OK : r == Buddy::Result::corrupt ? BUDDY_HEAP_INTERNAL : BUDDY_HEAP_NOTFOUND;
 }
 
+omniheap_fault_kind_t kind_of(Buddy::Result r) noexcept {
+  switch (r) {
+  case Buddy::Result::corrupt: return OMNIHEAP_FAULT_CORRUPT_METADATA;
+  case Buddy::Result::interior: return OMNIHEAP_FAULT_INTERIOR_POINTER;
+  case Buddy::Result::double_free: return OMNIHEAP_FAULT_DOUBLE_FREE;
+  case Buddy::Result::ok:
+  case Buddy::Result::foreign: break;
+  }
+  return OMNIHEAP_FAULT_FOREIGN_POINTER;
+}
+
 OMNIHEAP_COLD void report(const buddy_heap_t *h, const void *p, Buddy::Result r, const char *function) {
   if (p == nullptr) return;
-  mm::report(OMNIHEAP_FAMILY_BUDDY, h, p,
-             r == Buddy::Result::corrupt ? OMNIHEAP_FAULT_CORRUPT_METADATA : OMNIHEAP_FAULT_FOREIGN_POINTER, function);
+  mm::report(OMNIHEAP_FAMILY_BUDDY, h, p, kind_of(r), function);
 }
 
 // ---- registry -------------------------------------------------------------------------------
@@ -93,7 +103,8 @@ constexpr omniheap::observe::HeapOps ops = {OMNIHEAP_FAMILY_BUDDY, stats, valida
 
 // Bytes of the bitmaps for an area of `units` (the bookkeeping minus Control).
 uint32_t bitmap_bytes(uint32_t units) noexcept {
-  return static_cast<uint32_t>(Buddy::bookkeeping(units) - sizeof(Control));
+  return static_cast<uint32_t>(Buddy::bookkeeping(units) - sizeof(Control) -
+                               (Buddy::heads_count(units)) * sizeof(uint32_t));
 }
 
 } // namespace
@@ -132,10 +143,10 @@ OMNIHEAP_EXPORT int buddy_init(buddy_heap_t *h) {
   c->owner = h;
   h->eh = esize != 0U ? reinterpret_cast<uintptr_t>(eheap) : 0U;
   h->esize = static_cast<uint32_t>(esize);
-  h->ah = c->heads;
-  h->sh = reinterpret_cast<uint8_t *>(c + 1);
+  h->ah = Buddy::heads(c);
+  h->sh = reinterpret_cast<uint8_t *>(Buddy::heads(c) + c->max_order + 1U);
   h->msize = units * Buddy::unit;
-  h->asize = static_cast<uint32_t>(sizeof c->heads);
+  h->asize = static_cast<uint32_t>((c->max_order + 1U) * sizeof(uint32_t));
   h->ssize = bitmap_bytes(units);
   h->AMAX = static_cast<uint8_t>(c->max_order + 3U);
   omniheap::observe::enter(h, ops, c);
@@ -258,13 +269,13 @@ OMNIHEAP_EXPORT void buddy_print_heap(buddy_heap_t *h) {
   }
   {
     mm::Lock lock(c->locked != 0U);
-    line.put("buddy: ").decimal(h->msize).put(" bytes in ").decimal(c->trees).put(" trees, ");
+    line.put("buddy: ").decimal(h->msize).put(" bytes in ").decimal(Buddy::trees(c)).put(" trees, ");
     line.put("\x1b[31m").decimal(static_cast<uint64_t>(c->used_units) * Buddy::unit).put(" used\x1b[0m in ");
     line.decimal(c->live_blocks).put(" blocks, \x1b[32m");
     line.decimal(static_cast<uint64_t>(c->units - c->used_units) * Buddy::unit).put(" free\x1b[0m");
     line.emit(omniheap_port_write);
     for (unsigned o = 0; o < Buddy::max_orders; ++o) {
-      if (c->heads[o] == 0U) continue;
+      if (o > c->max_order || Buddy::heads(c)[o] == 0U) continue;
       unsigned n = 0;
       Buddy::walk(c, [&](void *, size_t bytes, bool used) {
         if (!used && bytes == (static_cast<size_t>(1) << o) * Buddy::unit) ++n;

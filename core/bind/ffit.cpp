@@ -32,10 +32,20 @@ int code_of(FirstFit::Result r) noexcept {
   return r == FirstFit::Result::ok ? FFIT_HEAP_OK : r == FirstFit::Result::corrupt ? FFIT_HEAP_INTERNAL : FFIT_HEAP_NOTFOUND;
 }
 
+omniheap_fault_kind_t kind_of(FirstFit::Result r) noexcept {
+  switch (r) {
+  case FirstFit::Result::corrupt: return OMNIHEAP_FAULT_CORRUPT_METADATA;
+  case FirstFit::Result::interior: return OMNIHEAP_FAULT_INTERIOR_POINTER;
+  case FirstFit::Result::double_free: return OMNIHEAP_FAULT_DOUBLE_FREE;
+  case FirstFit::Result::ok:
+  case FirstFit::Result::foreign: break;
+  }
+  return OMNIHEAP_FAULT_FOREIGN_POINTER;
+}
+
 OMNIHEAP_COLD void report(const ffit_heap_t *h, const void *p, FirstFit::Result r, const char *function) {
   if (p == nullptr) return; // NULL is an ordinary answer (4), not misuse
-  mm::report(OMNIHEAP_FAMILY_FFIT, h, p,
-             r == FirstFit::Result::corrupt ? OMNIHEAP_FAULT_CORRUPT_METADATA : OMNIHEAP_FAULT_FOREIGN_POINTER, function);
+  mm::report(OMNIHEAP_FAMILY_FFIT, h, p, kind_of(r), function);
 }
 
 // ---- registry -------------------------------------------------------------------------------

@@ -29,12 +29,14 @@ public:
   static constexpr uint32_t unit = 8;
   static constexpr unsigned max_orders = 32;
 
-  enum class Result { ok, not_found, corrupt };
+  // ok: a block in use; foreign: outside the area (or NULL); interior: inside
+  // a block in use, not its start; double_free: in free memory; corrupt:
+  // damaged bookkeeping.
+  enum class Result { ok, foreign, interior, double_free, corrupt };
 
   struct Control {
     uint32_t magic;
     uint32_t units;      // size of the area in units
-    uint32_t trees;      // number of trees
     uint32_t nonempty;   // bit o: free list of order o not empty
     uint32_t used_units; // units in blocks handed out
     uint32_t peak_units;
@@ -44,17 +46,16 @@ public:
     uint32_t failures;
     uint32_t locked;
     uint32_t max_order;               // order of the largest tree
-    uint32_t tree_base[max_orders];   // first unit of tree t
-    uint8_t tree_order[max_orders];   // order of tree t
-    uint32_t bit_base[max_orders + 1]; // first bit of order o's bitmaps
     unsigned char *area;
     const void *owner;
-    uint32_t heads[max_orders];       // free lists: first block + 1, 0 = empty
+    // Followed by max_order + 1 free-list heads (first block + 1, 0 = empty)
+    // and the two bitmaps.
   };
 
   // Bytes of bookkeeping (Control and bitmaps) for an area of `units`.
   static size_t bookkeeping(uint32_t units) noexcept {
-    return sizeof(Control) + 2U * ((bitmap_bits(units) + 7U) / 8U); // two maps, each whole bytes
+    return sizeof(Control) + (top_order(units) + 1U) * sizeof(uint32_t) +
+           2U * ((bit_base(units, max_orders) + 7U) / 8U); // two maps, each whole bytes
   }
 
   // Sets up the area (8-aligned, `units` units) with its Control block at
@@ -66,21 +67,9 @@ public:
     h->magic = magic_value;
     h->units = units;
     h->area = static_cast<unsigned char *>(area);
-    uint32_t bit = 0;
-    for (unsigned o = 0; o < max_orders; ++o) {
-      h->bit_base[o] = bit;
-      bit += units >> o;
-    }
-    h->bit_base[max_orders] = bit;
-    uint32_t base = 0;
-    for (int o = max_orders - 1; o >= 0; --o) {
-      if ((units >> o & 1U) == 0U) continue;
-      if (h->trees == 0U) h->max_order = static_cast<uint32_t>(o);
-      h->tree_base[h->trees] = base;
-      h->tree_order[h->trees] = static_cast<uint8_t>(o);
-      ++h->trees;
-      push(h, static_cast<unsigned>(o), base);
-      base += 1U << o;
+    h->max_order = top_order(units);
+    for (int o = static_cast<int>(h->max_order); o >= 0; --o) {
+      if ((units >> o & 1U) != 0U) push(h, static_cast<unsigned>(o), units & ~((2U << o) - 1U));
     }
     return h;
   }
@@ -101,7 +90,7 @@ public:
       return nullptr;
     }
     unsigned j = bits::lowest(static_cast<uint32_t>(h->nonempty >> o)) + o;
-    const uint32_t u = h->heads[j] - 1U;
+    const uint32_t u = heads(h)[j] - 1U;
     unlink(h, j, u);
     while (j > o) { // split: the right halves go back
       --j;
@@ -118,19 +107,24 @@ public:
   // The order of the block in use at p (Result::ok), else why not.
   static Result locate(const Control *h, const void *p, unsigned &order, uint32_t &u) noexcept {
     const uintptr_t a = reinterpret_cast<uintptr_t>(p), base = reinterpret_cast<uintptr_t>(h->area);
-    if (p == nullptr || a < base || a - base >= static_cast<uintptr_t>(h->units) * unit || (a - base) % unit != 0U) {
-      return Result::not_found;
-    }
+    if (p == nullptr || a < base || a - base >= static_cast<uintptr_t>(h->units) * unit) return Result::foreign;
     u = static_cast<uint32_t>((a - base) / unit);
     const unsigned top = tree_order_of(h, u);
-    for (unsigned o = 0; o <= top; ++o) {
-      if (o > 0U && (u & ((1U << o) - 1U)) != 0U) break;
-      if (get(h, allocated, o, u >> o)) {
-        order = o;
-        return get(h, free_bit, o, u >> o) ? Result::corrupt : Result::ok;
+    if ((a - base) % unit == 0U) {
+      for (unsigned o = 0; o <= top; ++o) {
+        if (o > 0U && (u & ((1U << o) - 1U)) != 0U) break;
+        if (get(h, allocated, o, u >> o)) {
+          order = o;
+          return get(h, free_bit, o, u >> o) ? Result::corrupt : Result::ok;
+        }
       }
     }
-    return Result::not_found;
+    // Not a block start: the block that holds it says which mistake it is.
+    for (unsigned o = 0; o <= top; ++o) {
+      if (get(h, free_bit, o, u >> o)) return Result::double_free;
+      if (get(h, allocated, o, u >> o)) return Result::interior;
+    }
+    return Result::interior;
   }
 
   static Result free(Control *h, void *p) noexcept {
@@ -207,42 +201,49 @@ public:
       u += 1U << o;
     }
     uint32_t listed = 0;
-    for (unsigned o = 0; o < max_orders; ++o) {
+    for (unsigned o = 0; o <= h->max_order; ++o) {
       uint32_t prev = 0;
-      for (uint32_t x = h->heads[o]; x != 0U; x = link(h, x - 1U)[1]) {
+      for (uint32_t x = heads(h)[o]; x != 0U; x = link(h, x - 1U)[1]) {
         if (x - 1U >= h->units || !get(h, free_bit, o, (x - 1U) >> o) || link(h, x - 1U)[0] != prev) return false;
         if (++listed > free_count) return false;
         prev = x;
       }
-      if ((h->heads[o] != 0U) != ((h->nonempty >> o & 1U) != 0U)) return false;
+      if ((heads(h)[o] != 0U) != ((h->nonempty >> o & 1U) != 0U)) return false;
     }
     return listed == free_count && used == h->used_units && live == h->live_blocks;
   }
 
-  static unsigned tree_order_of(const Control *h, uint32_t u) noexcept {
-    unsigned t = 0;
-    while (t + 1U < h->trees && u >= h->tree_base[t + 1U]) ++t;
-    return h->tree_order[t];
+  // The order of the tree that holds unit u: trees sit at the binary digits
+  // of `units`, largest first, so u's tree is where u and `units` first
+  // differ (from the top).
+  static unsigned tree_order_of(const Control *h, uint32_t u) noexcept { return bits::highest(h->units ^ u); }
+
+  static uint32_t *heads(const Control *h) noexcept {
+    return static_cast<uint32_t *>(static_cast<void *>(const_cast<Control *>(h) + 1));
   }
+  static unsigned heads_count(uint32_t units) noexcept { return top_order(units) + 1U; }
+  static unsigned trees(const Control *h) noexcept { return static_cast<unsigned>(__builtin_popcount(h->units)); }
 
 private:
   enum Map { free_bit = 0, allocated = 1 };
 
-  static uint32_t bitmap_bits(uint32_t units) noexcept {
-    uint32_t bits = 0;
-    for (unsigned o = 0; o < max_orders; ++o) bits += units >> o;
-    return bits;
+  static unsigned top_order(uint32_t units) noexcept { return bits::highest(units); }
+  // First bit of order o in a bitmap: the blocks of the lower orders,
+  // sum over j < o of units >> j (= 2n - popcount(n) - 2(n >> o) + popcount(n >> o)).
+  static uint32_t bit_base(uint32_t n, unsigned o) noexcept {
+    const uint32_t hi = o >= 32U ? 0U : n >> o;
+    return 2U * n - static_cast<uint32_t>(__builtin_popcount(n)) - 2U * hi + static_cast<uint32_t>(__builtin_popcount(hi));
   }
   static uint8_t *bitmap(const Control *h, Map m) noexcept {
-    uint8_t *maps = reinterpret_cast<uint8_t *>(const_cast<Control *>(h) + 1);
-    return m == free_bit ? maps : maps + (h->bit_base[max_orders] + 7U) / 8U;
+    uint8_t *maps = reinterpret_cast<uint8_t *>(heads(h) + h->max_order + 1U);
+    return m == free_bit ? maps : maps + (bit_base(h->units, max_orders) + 7U) / 8U;
   }
   static bool get(const Control *h, Map m, unsigned o, uint32_t i) noexcept {
-    const uint32_t bit = h->bit_base[o] + i;
+    const uint32_t bit = bit_base(h->units, o) + i;
     return (bitmap(h, m)[bit >> 3] >> (bit & 7U) & 1U) != 0U;
   }
   static void set(Control *h, Map m, unsigned o, uint32_t i, bool v) noexcept {
-    const uint32_t bit = h->bit_base[o] + i;
+    const uint32_t bit = bit_base(h->units, o) + i;
     uint8_t &byte = bitmap(h, m)[bit >> 3];
     byte = static_cast<uint8_t>(v ? byte | (1U << (bit & 7U)) : byte & ~(1U << (bit & 7U)));
   }
@@ -252,9 +253,9 @@ private:
   static void push(Control *h, unsigned o, uint32_t u) noexcept {
     uint32_t *l = link(h, u);
     l[0] = 0;
-    l[1] = h->heads[o];
-    if (h->heads[o] != 0U) link(h, h->heads[o] - 1U)[0] = u + 1U;
-    h->heads[o] = u + 1U;
+    l[1] = heads(h)[o];
+    if (heads(h)[o] != 0U) link(h, heads(h)[o] - 1U)[0] = u + 1U;
+    heads(h)[o] = u + 1U;
     h->nonempty |= 1U << o;
     set(h, free_bit, o, u >> o, true);
   }
@@ -264,10 +265,10 @@ private:
     if (prev != 0U) {
       link(h, prev - 1U)[1] = next;
     } else {
-      h->heads[o] = next;
+      heads(h)[o] = next;
     }
     if (next != 0U) link(h, next - 1U)[0] = prev;
-    if (h->heads[o] == 0U) h->nonempty &= ~(1U << o);
+    if (heads(h)[o] == 0U) h->nonempty &= ~(1U << o);
     set(h, free_bit, o, u >> o, false);
   }
   // Liberation: merges block (o, u) with free buddies, then lists it.
@@ -277,7 +278,7 @@ private:
       const uint32_t b = u ^ (1U << o);
       if (!get(h, free_bit, o, b >> o)) break;
       const uint32_t *l = link(h, b);
-      const bool linked = l[0] == 0U ? h->heads[o] == b + 1U : l[0] - 1U < h->units && link(h, l[0] - 1U)[1] == b + 1U;
+      const bool linked = l[0] == 0U ? heads(h)[o] == b + 1U : l[0] - 1U < h->units && link(h, l[0] - 1U)[1] == b + 1U;
       if (!linked) return Result::corrupt;
       unlink(h, o, b);
       u &= ~(1U << o);

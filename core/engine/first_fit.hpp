@@ -33,7 +33,10 @@ public:
   static constexpr uint32_t header = 8;
   static constexpr uint32_t min_block = 24; // header, three links, boundary tag
 
-  enum class Result { ok, not_found, corrupt };
+  // ok: a block in use; foreign: outside the heap (or NULL); interior: inside
+  // a block in use, not its start; double_free: inside (or at) a free block;
+  // corrupt: a damaged header or boundary tag.
+  enum class Result { ok, foreign, interior, double_free, corrupt };
 
   struct Control {
     uint32_t magic;
@@ -111,7 +114,10 @@ public:
     ++h->frees;
     const bool next_free = (word0(h, next) & used) == 0U;
     const uint32_t start = prev != 0U ? prev : b;
-    if (prev != 0U) h->root = remove(h, h->root, prev);
+    if (prev != 0U) {
+      h->root = remove(h, h->root, prev);
+      words(h, b)[1] = ~check_of(b, word0(h, b)); // no longer a block start
+    }
     if (next_free) {
       // The merged block ends where `next` ended: it takes next's node (same
       // priority, same place in the address order).
@@ -422,26 +428,30 @@ private:
   static Result locate(Control *h, const void *p, uint32_t &b) noexcept {
     const uintptr_t a = reinterpret_cast<uintptr_t>(p);
     const uintptr_t base = reinterpret_cast<uintptr_t>(h);
-    if (p == nullptr || a < base + h->first + header || a >= base + h->end || (a - base) % 8U != 0U) {
-      return Result::not_found;
+    b = 0;
+    if (p == nullptr || a < base + h->first || a >= base + h->end) return Result::foreign;
+    if ((a - base) % 8U != 0U || a < base + h->first + header) {
+      return walk_to(h, static_cast<uint32_t>(a - base)); // not where a user area can start
     }
     b = static_cast<uint32_t>(a - base) - header;
     if (OMNIHEAP_LIKELY(valid_header(h, b))) {
       const uint32_t s = size_of(h, b);
       if (s < min_block || b + s > h->end) return Result::corrupt;
-      return (word0(h, b) & used) != 0U ? Result::ok : Result::not_found;
+      return (word0(h, b) & used) != 0U ? Result::ok : Result::double_free;
     }
     return walk_to(h, b);
   }
+  // Classifies offset `target` (a header offset, or any offset inside the
+  // heap) by walking the blocks up to it.
   OMNIHEAP_COLD static Result walk_to(Control *h, uint32_t target) noexcept {
     for (uint32_t c = h->first; c < h->end;) {
       if (c == target || !valid_header(h, c)) return Result::corrupt;
       const uint32_t s = size_of(h, c);
       if (s < min_block || c + s > h->end) return Result::corrupt;
-      if (c + s > target) return Result::not_found; // inside block c
+      if (c + s > target) return (word0(h, c) & used) != 0U ? Result::interior : Result::double_free;
       c += s;
     }
-    return Result::not_found;
+    return Result::foreign;
   }
 
   static bool valid_tree(Control *h, uint32_t t, uint32_t &count, uint32_t &last) noexcept {
