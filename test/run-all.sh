@@ -101,6 +101,8 @@ if step build-host $MAKE $JOBS TARGET=host lib unit conformance stress; then
   # and every error path checked for a lock left held.
   lane stress-emh-model build/host/test/stress-emh_model
   lane stress-emh-lockdepth build/host/test/stress-emh_lockdepth
+  # ffit, buddy and ebuddy: reference model, validate every 1000 operations.
+  lane stress-memman-model build/host/test/stress-memman_model
 fi
 # 32-bit size_t and pointers on the host (gcc -m32, Debian's gcc-multilib).
 if printf 'int main(void){return 0;}\n' | gcc -m32 -x c - -o "$LOGS/m32-probe" >/dev/null 2>&1; then
@@ -179,6 +181,7 @@ for t in $($MAKE -s --no-print-directory print-targets); do
     lane "mcu-$t" tools/qemu-run.sh "$(config "$t" qemu_machine)" "build/$t/test/conformance.elf"
     lane "mcu-$t-kernel" tools/qemu-run.sh "$(config "$t" qemu_machine)" "build/$t/test/conformance-kernel.elf"
     lane "mcu-$t-emh" tools/qemu-run.sh "$(config "$t" qemu_machine)" "build/$t/test/conformance-emh.elf"
+    lane "mcu-$t-memman" tools/qemu-run.sh "$(config "$t" qemu_machine)" "build/$t/test/conformance-memman.elf"
   fi
 done
 if [ -n "$mcu_skipped" ]; then

@@ -13,8 +13,9 @@
  * trees (the binary digits of its size, largest first, so that a region of
  * any size is used), each block naturally aligned to its size relative to
  * its tree; with `e = 1`, the emergency first-fit heap (an eighth of the
- * region); then the bookkeeping: one free-list head per order and two bits
- * per 8 bytes of buddy area (about 3 %), not half of the region as upstream.
+ * region); then the bookkeeping: a control block, one free-list head per
+ * order and four bits per 8 bytes of buddy area (about 6 %, plus some 100
+ * bytes), not half of the region as upstream.
  *
  * @par What omniheap guarantees beyond upstream
  * - Reservation and liberation in O(log n) (bitmaps, no list scans); blocks

@@ -8,7 +8,7 @@
 #include "suites.h"
 
 /* OH_PART (MCU images only): 1 = the suites up to sys_heap, 2 = the Zephyr
- * kernel heap suites, 3 = emh; undefined (host) = all of them. */
+ * kernel heap suites, 3 = emh, 4 = memman; undefined (host) = all of them. */
 int main(void) {
 #if !defined(OH_PART) || OH_PART == 1
   suite_native();
@@ -24,6 +24,9 @@ int main(void) {
 #endif
 #if !defined(OH_PART) || OH_PART == 3
   suite_emh();
+#endif
+#if !defined(OH_PART) || OH_PART == 4
+  suite_memman();
 #endif
   return oh_test_summary();
 }

@@ -1598,8 +1598,8 @@ static void test_buddy_layout_without_emergency_heap(void) {
   OH_CHECK_EQ_INT(s.fre, bh.msize);
   OH_CHECK(bh.msize > 0U && bh.msize % 8U == 0U && bh.msize <= 2048U);
   OH_CHECK(bh.AMAX < 32U && ((uint32_t)1 << bh.AMAX) <= bh.msize && bh.msize / 2U < ((uint32_t)1 << bh.AMAX));
-  /* About 3 % of bookkeeping, not half of the region. */
-  if (!OH_CHECK(bh.msize * 10U >= 2048U * 9U)) note2("msize ", bh.msize, " of a region of ", 2048, " bytes");
+  /* About 6 % of bookkeeping plus ~100 bytes, not half of the region. */
+  if (!OH_CHECK(bh.msize * 100U >= 2048U * 85U)) note2("msize ", bh.msize, " of a region of ", 2048, " bytes");
   e = omniheap_heap_find(&bh);
   OH_REQUIRE(e != NULL);
   OH_CHECK_EQ_INT(omniheap_heap_count(), count + 1U);
@@ -1760,8 +1760,10 @@ static void fill_and_drain(size_t skew, size_t hs, size_t sz, unsigned percent) 
 
 /* hs = 2^k: at least 90 % of the region in blocks (upstream: under 50 %). */
 static void test_buddy_uses_power_of_two_region(void) {
+  /* The bookkeeping is about 6 % of the area plus a fixed ~100 bytes
+   * (docs: family_memman), so small regions get a little less. */
   static const unsigned short cases[][3] = {
-      {1024, 8, 90}, {2048, 8, 90}, {2048, 64, 90}, {2048, 16, 90}};
+      {1024, 8, 80}, {2048, 8, 85}, {2048, 64, 85}, {2048, 16, 85}};
   size_t i;
   for (i = 0; i < sizeof cases / sizeof cases[0]; ++i) fill_and_drain(0, cases[i][0], cases[i][1], cases[i][2]);
 #if defined(OH_HOSTED) && OH_HOSTED
@@ -1790,15 +1792,17 @@ static void test_buddy_uses_any_region(void) {
   OH_CHECK_EQ_INT(faults.count, 0);
 }
 
-/* hs = 2^k plus bookkeeping room: the buddy area holds a 2^k tree. */
+/* hs = 2^k plus bookkeeping room (about 1/16 of the area for the bitmaps
+ * plus 128 bytes for the control block and list heads, docs:
+ * family_memman): the buddy area holds a 2^k tree. */
 static void test_buddy_power_of_two_plus_bookkeeping(void) {
   static const unsigned short k2[] = {512, 1024};
   size_t i;
   for (i = 0; i < sizeof k2 / sizeof k2[0]; ++i) {
     size_t n = k2[i];
     unsigned char *p;
-    OH_REQUIRE(buddy_setup(0, n + n / 16U, 0) == BUDDY_HEAP_OK);
-    if (!OH_CHECK(largest_tree() >= n)) note2("region ", n + n / 16U, ": largest tree ", largest_tree(), "");
+    OH_REQUIRE(buddy_setup(0, n + n / 16U + 128U, 0) == BUDDY_HEAP_OK);
+    if (!OH_CHECK(largest_tree() >= n)) note2("region ", n + n / 16U + 128U, ": largest tree ", largest_tree(), "");
     p = bget(n);
     OH_CHECK_EQ_PTR(p, bmem());
     if (p != NULL) OH_CHECK_EQ_INT(bfree(p), BUDDY_HEAP_OK);
@@ -1807,7 +1811,8 @@ static void test_buddy_power_of_two_plus_bookkeeping(void) {
 #if defined(OH_HOSTED) && OH_HOSTED
   {
     unsigned char *p;
-    OH_REQUIRE(buddy_setup(0, 32768U + 2048U, 0) == BUDDY_HEAP_OK);
+    OH_REQUIRE(buddy_setup(0, 32768U + 2048U + 128U, 0) == BUDDY_HEAP_OK);
+    OH_CHECK(32768U * 100U >= (32768U + 2048U + 128U) * 90U); /* >= 90 % of hs in blocks */
     OH_CHECK(largest_tree() >= 32768U);
     p = bget(32768U);
     OH_CHECK_EQ_PTR(p, bmem());

@@ -11,5 +11,6 @@ void suite_k_heap(void);   /* k_heap.c: <zephyr/kernel.h> k_heap and system heap
 void suite_multi_heap(void); /* multi_heap.c: <zephyr/sys/multi_heap.h> (api-reference §4) */
 void suite_heap_listener(void); /* heap_listener.c: <zephyr/sys/heap_listener.h> (api-reference §4) */
 void suite_emh(void);      /* emh.c: "emh_malloc.h" (api-reference §5) */
+void suite_memman(void);   /* memman.c: <ffit.h>, <buddy.h> (api-reference §6) */
 
 #endif
