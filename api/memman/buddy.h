@@ -9,7 +9,7 @@
  * buddy_init(); there are no globals. See @ref family_memman.
  *
  * @par Layout
- * The region holds, in this order: the buddy area, cut into power-of-two
+ * The region, from `mh` rounded up to 8, holds in this order: the buddy area, cut into power-of-two
  * trees (the binary digits of its size, largest first, so that a region of
  * any size is used), each block naturally aligned to its size relative to
  * its tree; with `e = 1`, the emergency first-fit heap (an eighth of the

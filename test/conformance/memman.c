@@ -1416,6 +1416,9 @@ static long stdout_of(void (*body)(void), char *text, size_t cap) {
   fclose(tmp);
   return n;
 }
+/* The port's output hook writes to stdout (posix, none; the template port
+ * discards the text). */
+static int writes_stdout(void) { return strcmp(OMNIHEAP_PORT_NAME, "template") != 0; }
 static void body_ffit_init(void) { (void)ffit_setup(0, 1024); }
 static void body_ffit_print(void) { ffit_print_heap(&fh); }
 static void body_buddy_init0(void) { (void)buddy_setup(0, 2048, 0); }
@@ -1432,8 +1435,10 @@ static void test_ffit_init_silent_print_heap_writes(void) {
   OH_REQUIRE(omniheap_heap_find(&fh) != NULL);
   p = fget(40);
   OH_REQUIRE(p != NULL);
-  OH_CHECK(stdout_of(body_ffit_print, text, sizeof text) > 0);
-  OH_CHECK(strstr(text, "\033[") != NULL);
+  if (writes_stdout()) {
+    OH_CHECK(stdout_of(body_ffit_print, text, sizeof text) > 0);
+    OH_CHECK(strstr(text, "\033[") != NULL);
+  }
   OH_CHECK_EQ_INT(ffit_free_block(&fh, p), FFIT_HEAP_OK);
   ffit_finish();
 }
@@ -1758,7 +1763,8 @@ static void fill_and_drain(size_t skew, size_t hs, size_t sz, unsigned percent) 
   buddy_finish();
 }
 
-/* hs = 2^k: at least 90 % of the region in blocks (upstream: under 50 %). */
+/* hs = 2^k: at least 80-85 % of a small region in blocks, 90 % from 4 KiB
+ * (the bookkeeping is about 6 % plus ~100 bytes; upstream: under 50 %). */
 static void test_buddy_uses_power_of_two_region(void) {
   /* The bookkeeping is about 6 % of the area plus a fixed ~100 bytes
    * (docs: family_memman), so small regions get a little less. */
@@ -1812,7 +1818,7 @@ static void test_buddy_power_of_two_plus_bookkeeping(void) {
   {
     unsigned char *p;
     OH_REQUIRE(buddy_setup(0, 32768U + 2048U + 128U, 0) == BUDDY_HEAP_OK);
-    OH_CHECK(32768U * 100U >= (32768U + 2048U + 128U) * 90U); /* >= 90 % of hs in blocks */
+    OH_CHECK(bh.msize * 100U >= bh.hs * 90U); /* >= 90 % of hs in blocks */
     OH_CHECK(largest_tree() >= 32768U);
     p = bget(32768U);
     OH_CHECK_EQ_PTR(p, bmem());
@@ -2202,12 +2208,12 @@ static void test_buddy_init_silent_print_heap_writes(void) {
   OH_REQUIRE(omniheap_heap_find(&bh) != NULL);
   p = bget(40);
   OH_REQUIRE(p != NULL);
-  OH_CHECK(stdout_of(body_buddy_print, text, sizeof text) > 0);
+  if (writes_stdout()) OH_CHECK(stdout_of(body_buddy_print, text, sizeof text) > 0);
   OH_CHECK_EQ_INT(bfree(p), BUDDY_HEAP_OK);
   buddy_finish();
   OH_CHECK_EQ_INT(stdout_of(body_buddy_init1, text, sizeof text), 0);
   OH_REQUIRE(omniheap_heap_find(&bh) != NULL);
-  OH_CHECK(stdout_of(body_buddy_print, text, sizeof text) > 0);
+  if (writes_stdout()) OH_CHECK(stdout_of(body_buddy_print, text, sizeof text) > 0);
   buddy_finish();
 }
 #endif
