@@ -130,6 +130,19 @@ void ffit_get_stats(ffit_heap_t *h, uint32_t *mem, uint32_t *usd, uint32_t *fre)
  */
 int ffit_set_locked(ffit_heap_t *h, int locked);
 
+/**
+ * @brief omniheap extension: next fit (Knuth's roving pointer) on (1) or
+ *        off (0, first fit, the default after ffit_init()).
+ *
+ * With next fit, ffit_get_block() takes the lowest block that fits at or
+ * after the block the previous search found, wrapping around to the start;
+ * still O(log n) expected.
+ * @param h  An initialised heap.
+ * @param on 1 or 0.
+ * @return FFIT_HEAP_OK, or FFIT_HEAP_INTERNAL for a heap not initialised.
+ */
+int ffit_set_next_fit(ffit_heap_t *h, int on);
+
 #ifdef __cplusplus
 }
 #endif

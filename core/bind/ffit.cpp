@@ -206,6 +206,14 @@ OMNIHEAP_EXPORT int ffit_set_locked(ffit_heap_t *h, int locked) {
   return FFIT_HEAP_OK;
 }
 
+OMNIHEAP_EXPORT int ffit_set_next_fit(ffit_heap_t *h, int on) {
+  Control *c = control_of(h);
+  if (c == nullptr) return FFIT_HEAP_INTERNAL;
+  mm::Lock lock(c->locked != 0U);
+  FirstFit::set_next_fit(c, on != 0);
+  return FFIT_HEAP_OK;
+}
+
 OMNIHEAP_EXPORT void ffit_print_heap(ffit_heap_t *h) {
   Control *c = control_of(h);
   omniheap::Text<120> line;

@@ -51,6 +51,7 @@ public:
     uint32_t failures;
     uint32_t locked;
     uint32_t pad;
+    uint32_t rover; // next fit: where the last search ended (0: first fit)
     const void *owner; // the binding's object (its descriptor)
   };
 
@@ -84,7 +85,7 @@ public:
       if (bytes != 0U) ++h->failures;
       return nullptr;
     }
-    const uint32_t b = first_fit(h, need);
+    const uint32_t b = h->rover == 0U ? first_fit(h, need) : next_fit(h, need);
     if (b == 0U) {
       ++h->failures;
       return nullptr;
@@ -131,6 +132,9 @@ public:
     }
     return Result::ok;
   }
+
+  // Next fit on (the rover starts at the first block) or off (first fit).
+  static void set_next_fit(Control *h, bool on) noexcept { h->rover = on ? h->first : 0U; }
 
   // The block of p if p is a block in use (Result::ok), else why not.
   static Result check(Control *h, const void *p, uint32_t &b) noexcept { return locate(h, p, b); }
@@ -295,8 +299,30 @@ private:
   }
 
   // The free block at the lowest address with size >= need, or 0.
-  static uint32_t first_fit(const Control *h, uint32_t need) noexcept {
-    uint32_t b = h->root;
+  // Next fit (Knuth 2.5, exercise 6: a roving pointer): the lowest block
+  // that fits at or after the rover, else the lowest one (wrap around); the
+  // rover moves to the block found.
+  static uint32_t next_fit(Control *h, uint32_t need) noexcept {
+    uint32_t b = fit_from(h, h->root, need, h->rover);
+    if (b == 0U) b = first_fit(h, need);
+    if (b != 0U) h->rover = b;
+    return b;
+  }
+  // The lowest block of subtree t at an offset >= lo with size >= need, or 0.
+  static uint32_t fit_from(const Control *h, uint32_t t, uint32_t need, uint32_t lo) noexcept {
+    while (t != 0U && largest(h, t) >= need) {
+      if (t < lo) {
+        t = node(h, t)[1];
+        continue;
+      }
+      const uint32_t left = fit_from(h, node(h, t)[0], need, lo);
+      if (left != 0U) return left;
+      if (size_of(h, t) >= need) return t;
+      return subtree_first_fit(h, node(h, t)[1], need);
+    }
+    return 0;
+  }
+  static uint32_t subtree_first_fit(const Control *h, uint32_t b, uint32_t need) noexcept {
     if (largest(h, b) < need) return 0;
     for (;;) {
       const uint32_t l = node(h, b)[0];
@@ -309,6 +335,9 @@ private:
       }
     }
   }
+
+  static uint32_t first_fit(const Control *h, uint32_t need) noexcept { return subtree_first_fit(h, h->root, need); }
+
 
   static uint32_t rotate_right(Control *h, uint32_t b) noexcept {
     const uint32_t l = node(h, b)[0];

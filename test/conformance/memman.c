@@ -1510,6 +1510,35 @@ static void test_ffit_descriptor_copy(void) {
   ffit_finish();
 }
 
+/* Next fit (omniheap extension ffit_set_next_fit): the search starts at the
+ * block the previous one found and wraps around; first fit again when off. */
+static void test_ffit_next_fit(void) {
+  ffit_heap_t none;
+  unsigned char *a, *b, *c, *d, *e;
+  memset(&none, 0, sizeof none);
+  OH_CHECK_EQ_INT(ffit_set_next_fit(&none, 1), FFIT_HEAP_INTERNAL);
+  OH_REQUIRE(ffit_setup(0, 2048) == FFIT_HEAP_OK);
+  a = fget(64);
+  b = fget(64);
+  c = fget(64);
+  OH_REQUIRE(a != NULL && b != NULL && c != NULL);
+  OH_CHECK_EQ_INT(ffit_set_next_fit(&fh, 1), FFIT_HEAP_OK);
+  d = fget(64); /* after c: the first search starts at the first block */
+  OH_REQUIRE(d != NULL);
+  OH_CHECK(d > c);
+  OH_CHECK_EQ_INT(ffit_free_block(&fh, a), FFIT_HEAP_OK); /* a hole behind the rover */
+  e = fget(64);
+  OH_REQUIRE(e != NULL);
+  OH_CHECK(e > d); /* next fit goes on from d; first fit would take a's hole */
+  OH_CHECK_EQ_INT(ffit_free_block(&fh, e), FFIT_HEAP_OK);
+  OH_CHECK_EQ_INT(ffit_set_next_fit(&fh, 0), FFIT_HEAP_OK);
+  e = fget(64);
+  OH_CHECK_EQ_PTR(e, a); /* first fit again: the lowest hole */
+  OH_CHECK_EQ_INT(omniheap_heap_validate(omniheap_heap_find(&fh)), OMNIHEAP_OK);
+  OH_CHECK_EQ_INT(faults.count, 0);
+  ffit_finish();
+}
+
 static void test_ffit_set_locked(void) {
   ffit_heap_t none;
   unsigned char *p;
@@ -2497,6 +2526,7 @@ void suite_memman(void) {
   MM_RUN(test_ffit_walk_and_registry);
   MM_RUN(test_ffit_descriptor_copy);
   MM_RUN(test_ffit_set_locked);
+  MM_RUN(test_ffit_next_fit);
 #if defined(OH_HOSTED) && OH_HOSTED && SIZE_MAX > 0xFFFFFFFFU
   MM_RUN(test_memman_regions_over_4gib_refused);
 #endif
