@@ -151,18 +151,7 @@ public:
     const bool next_free = (word0(h, next) & used) == 0U;
     if (need > size) {
       if (!next_free || size + size_of(h, next) < need) return false;
-      const uint32_t total = size + size_of(h, next);
-      if (total - need >= min_block) { // the rest of `next` stays free, keeping its node
-        const uint32_t l = node(h, next)[0], r = node(h, next)[1];
-        set_header(h, b + need, (total - need) | prev_used);
-        set_tag(h, b + need, total - need);
-        h->root = replace(h, h->root, next, b + need, l, r);
-        set_header(h, b, need | used | pu);
-      } else {
-        h->root = remove(h, h->root, next);
-        set_header(h, b, total | used | pu);
-        set_header(h, b + total, word0(h, b + total) | prev_used);
-      }
+      carve(h, next, b, size + size_of(h, next), need, pu); // the rest of `next` stays free
       h->used_bytes += size_of(h, b) - size;
       note_peak(h);
       return true;
@@ -406,24 +395,31 @@ private:
   // lowest address). The rest, if large enough to stay free, ends where b
   // ended: it takes b's node (same priority, same place in the order).
   static uint32_t take(Control *h, uint32_t b, uint32_t need) noexcept {
-    const uint32_t size = size_of(h, b);
-    const uint32_t pu = word0(h, b) & prev_used;
-    if (size - need >= min_block) {
-      const uint32_t l = node(h, b)[0], r = node(h, b)[1];
-      set_header(h, b + need, (size - need) | prev_used);
-      set_tag(h, b + need, size - need);
-      h->root = replace(h, h->root, b, b + need, l, r);
-      set_header(h, b, need | used | pu);
-    } else {
-      h->root = remove(h, h->root, b);
-      set_header(h, b, size | used | pu);
-      set_header(h, b + size, word0(h, b + size) | prev_used);
-    }
+    carve(h, b, b, size_of(h, b), need, word0(h, b) & prev_used);
     h->used_bytes += size_of(h, b);
     ++h->live_blocks;
     ++h->allocations;
     note_peak(h);
     return b;
+  }
+
+  // Makes [start, start + need) a block in use (its "previous used" flag
+  // `pu`) out of the span [start, start + total), whose free part is the
+  // tree's block fb, ending at start + total. The rest, if large enough to
+  // stay free, takes fb's node (it ends where fb ended); else the whole span
+  // is used.
+  static void carve(Control *h, uint32_t fb, uint32_t start, uint32_t total, uint32_t need, uint32_t pu) noexcept {
+    if (total - need >= min_block) {
+      const uint32_t l = node(h, fb)[0], r = node(h, fb)[1];
+      set_header(h, start + need, (total - need) | prev_used);
+      set_tag(h, start + need, total - need);
+      h->root = replace(h, h->root, fb, start + need, l, r);
+      set_header(h, start, need | used | pu);
+    } else {
+      h->root = remove(h, h->root, fb);
+      set_header(h, start, total | used | pu);
+      set_header(h, start + total, word0(h, start + total) | prev_used);
+    }
   }
 
   // Node `old` of the subtree t is replaced by block `neu`, which takes its
