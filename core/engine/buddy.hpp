@@ -111,18 +111,20 @@ public:
     u = static_cast<uint32_t>((a - base) / unit);
     const unsigned top = tree_order_of(h, u);
     if ((a - base) % unit == 0U) {
-      for (unsigned o = 0; o <= top; ++o) {
+      uint32_t first = 0; // first bit of order o (carried up, no popcount)
+      for (unsigned o = 0; o <= top; first += h->units >> o, ++o) {
         if (o > 0U && (u & ((1U << o) - 1U)) != 0U) break;
-        if (get(h, allocated, o, u >> o)) {
+        if (get_bit(h, allocated, first + (u >> o))) {
           order = o;
-          return get(h, free_bit, o, u >> o) ? Result::corrupt : Result::ok;
+          return get_bit(h, free_bit, first + (u >> o)) ? Result::corrupt : Result::ok;
         }
       }
     }
     // Not a block start: the block that holds it says which mistake it is.
-    for (unsigned o = 0; o <= top; ++o) {
-      if (get(h, free_bit, o, u >> o)) return Result::double_free;
-      if (get(h, allocated, o, u >> o)) return Result::interior;
+    uint32_t first = 0;
+    for (unsigned o = 0; o <= top; first += h->units >> o, ++o) {
+      if (get_bit(h, free_bit, first + (u >> o))) return Result::double_free;
+      if (get_bit(h, allocated, first + (u >> o))) return Result::interior;
     }
     return Result::interior;
   }
@@ -222,7 +224,15 @@ public:
     return static_cast<uint32_t *>(static_cast<void *>(const_cast<Control *>(h) + 1));
   }
   static unsigned heads_count(uint32_t units) noexcept { return top_order(units) + 1U; }
-  static unsigned trees(const Control *h) noexcept { return static_cast<unsigned>(__builtin_popcount(h->units)); }
+  static unsigned trees(const Control *h) noexcept { return ones(h->units); }
+  // Set bits of x, inline (no libgcc call on targets without a popcount
+  // instruction).
+  static uint32_t ones(uint32_t x) noexcept {
+    x = x - ((x >> 1) & 0x55555555U);
+    x = (x & 0x33333333U) + ((x >> 2) & 0x33333333U);
+    x = (x + (x >> 4)) & 0x0F0F0F0FU;
+    return (x * 0x01010101U) >> 24;
+  }
 
 private:
   enum Map { free_bit = 0, allocated = 1 };
@@ -232,15 +242,17 @@ private:
   // sum over j < o of units >> j (= 2n - popcount(n) - 2(n >> o) + popcount(n >> o)).
   static uint32_t bit_base(uint32_t n, unsigned o) noexcept {
     const uint32_t hi = o >= 32U ? 0U : n >> o;
-    return 2U * n - static_cast<uint32_t>(__builtin_popcount(n)) - 2U * hi + static_cast<uint32_t>(__builtin_popcount(hi));
+    return 2U * n - ones(n) - 2U * hi + ones(hi);
   }
   static uint8_t *bitmap(const Control *h, Map m) noexcept {
     uint8_t *maps = reinterpret_cast<uint8_t *>(heads(h) + h->max_order + 1U);
     return m == free_bit ? maps : maps + (bit_base(h->units, max_orders) + 7U) / 8U;
   }
-  static bool get(const Control *h, Map m, unsigned o, uint32_t i) noexcept {
-    const uint32_t bit = bit_base(h->units, o) + i;
+  static bool get_bit(const Control *h, Map m, uint32_t bit) noexcept {
     return (bitmap(h, m)[bit >> 3] >> (bit & 7U) & 1U) != 0U;
+  }
+  static bool get(const Control *h, Map m, unsigned o, uint32_t i) noexcept {
+    return get_bit(h, m, bit_base(h->units, o) + i);
   }
   static void set(Control *h, Map m, unsigned o, uint32_t i, bool v) noexcept {
     const uint32_t bit = bit_base(h->units, o) + i;
@@ -274,9 +286,11 @@ private:
   // Liberation: merges block (o, u) with free buddies, then lists it.
   static Result merge_up(Control *h, unsigned o, uint32_t u) noexcept {
     const unsigned top = tree_order_of(h, u);
+    uint32_t first = bit_base(h->units, o);
     while (o < top) {
       const uint32_t b = u ^ (1U << o);
-      if (!get(h, free_bit, o, b >> o)) break;
+      if (!get_bit(h, free_bit, first + (b >> o))) break;
+      first += h->units >> o;
       const uint32_t *l = link(h, b);
       const bool linked = l[0] == 0U ? heads(h)[o] == b + 1U : l[0] - 1U < h->units && link(h, l[0] - 1U)[1] == b + 1U;
       if (!linked) return Result::corrupt;
@@ -291,9 +305,10 @@ private:
   // neither (damaged bookkeeping).
   static bool block_at(const Control *h, uint32_t u, unsigned &o, bool &used) noexcept {
     const unsigned top = tree_order_of(h, u);
-    for (unsigned j = 0; j <= top; ++j) {
+    uint32_t first = 0;
+    for (unsigned j = 0; j <= top; first += h->units >> j, ++j) {
       if (j > 0U && (u & ((1U << j) - 1U)) != 0U) break;
-      const bool a = get(h, allocated, j, u >> j), f = get(h, free_bit, j, u >> j);
+      const bool a = get_bit(h, allocated, first + (u >> j)), f = get_bit(h, free_bit, first + (u >> j));
       if (a && f) return false;
       if (a || f) {
         o = j;
