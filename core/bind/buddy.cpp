@@ -57,49 +57,31 @@ OMNIHEAP_COLD void report(const buddy_heap_t *h, const void *p, Buddy::Result r,
 }
 
 // ---- registry -------------------------------------------------------------------------------
-void stats(const void *object, omniheap_stats_t *out) noexcept {
-  Control *c = control_of(static_cast<const buddy_heap_t *>(object));
-  if (c == nullptr) return;
-  mm::Lock lock(c->locked != 0U);
-  out->capacity = static_cast<size_t>(c->units) * Buddy::unit;
-  out->in_use = static_cast<size_t>(c->used_units) * Buddy::unit;
-  out->peak = static_cast<size_t>(c->peak_units) * Buddy::unit;
-  out->free_bytes = out->capacity - out->in_use;
-  out->largest_free = static_cast<size_t>(Buddy::largest_free_units(c)) * Buddy::unit;
-  out->block_size = 0;
-  out->live_blocks = c->live_blocks;
-  out->allocations = c->allocations;
-  out->frees = c->frees;
-  out->failed_allocations = c->failures;
-}
-int validate(const void *object) noexcept {
-  Control *c = control_of(static_cast<const buddy_heap_t *>(object));
-  if (c == nullptr) return OMNIHEAP_ERR_CORRUPT;
-  mm::Lock lock(c->locked != 0U);
-  return Buddy::valid(c) ? OMNIHEAP_OK : OMNIHEAP_ERR_CORRUPT;
-}
-int walk(const void *object, omniheap_walk_fn fn, void *context) noexcept {
-  Control *c = control_of(static_cast<const buddy_heap_t *>(object));
-  if (c == nullptr) return OMNIHEAP_ERR_CORRUPT;
-  mm::Lock lock(c->locked != 0U);
-  const bool whole = Buddy::walk(c, [&](void *p, size_t bytes, bool used) {
-    const omniheap_block_t b{p, bytes, used ? 1 : 0};
-    return fn(&b, context) == 0;
-  });
-  return whole ? OMNIHEAP_OK : OMNIHEAP_ERR_CORRUPT;
-}
-void reset_peak(void *object) noexcept {
-  Control *c = control_of(static_cast<const buddy_heap_t *>(object));
-  if (c == nullptr) return;
-  mm::Lock lock(c->locked != 0U);
-  c->peak_units = c->used_units;
-}
-bool alive(const void *object, const void *cookie) noexcept {
-  const Control *c = control_of(static_cast<const buddy_heap_t *>(object));
-  return c != nullptr && c == cookie && c->owner == object;
-}
+struct Traits {
+  using Descriptor = buddy_heap_t;
+  using Control = Buddy::Control;
+  static Control *control(const buddy_heap_t *h) noexcept { return control_of(h); }
+  static void fill(Control *c, omniheap_stats_t *out) noexcept {
+    out->capacity = static_cast<size_t>(c->units) * Buddy::unit;
+    out->in_use = static_cast<size_t>(c->used_units) * Buddy::unit;
+    out->peak = static_cast<size_t>(c->peak_units) * Buddy::unit;
+    out->free_bytes = out->capacity - out->in_use;
+    out->largest_free = static_cast<size_t>(Buddy::largest_free_units(c)) * Buddy::unit;
+    out->block_size = 0;
+    out->live_blocks = c->live_blocks;
+    out->allocations = c->allocations;
+    out->frees = c->frees;
+    out->failed_allocations = c->failures;
+  }
+  static bool valid(Control *c) noexcept { return Buddy::valid(c); }
+  template <class Fn> static bool walk(Control *c, Fn &&fn) noexcept { return Buddy::walk(c, fn); }
+  static void reset_peak(Control *c) noexcept { c->peak_units = c->used_units; }
+};
+using Registry = mm::RegistryOps<Traits>;
 
-constexpr omniheap::observe::HeapOps ops = {OMNIHEAP_FAMILY_BUDDY, stats, validate, walk, reset_peak, nullptr, alive};
+constexpr omniheap::observe::HeapOps ops = {OMNIHEAP_FAMILY_BUDDY, Registry::stats,      Registry::validate,
+                                            Registry::walk,        Registry::reset_peak, nullptr,
+                                            Registry::alive};
 
 // Bytes of the bitmaps for an area of `units` (the bookkeeping minus Control).
 uint32_t bitmap_bytes(uint32_t units) noexcept {

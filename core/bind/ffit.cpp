@@ -49,55 +49,36 @@ OMNIHEAP_COLD void report(const ffit_heap_t *h, const void *p, FirstFit::Result 
 }
 
 // ---- registry -------------------------------------------------------------------------------
-void stats(const void *object, omniheap_stats_t *out) noexcept {
-  Control *c = control_of(static_cast<const ffit_heap_t *>(object));
-  if (c == nullptr) return;
-  mm::Lock lock(c->locked != 0U);
-  out->capacity = FirstFit::capacity(c);
-  out->in_use = c->used_bytes;
-  out->peak = c->peak_bytes;
-  out->free_bytes = FirstFit::free_bytes(c);
-  out->largest_free = FirstFit::largest_free(c);
-  out->block_size = 0;
-  out->live_blocks = c->live_blocks;
-  out->allocations = c->allocations;
-  out->frees = c->frees;
-  out->failed_allocations = c->failures;
-}
-int validate(const void *object) noexcept {
-  Control *c = control_of(static_cast<const ffit_heap_t *>(object));
-  if (c == nullptr) return OMNIHEAP_ERR_CORRUPT;
-  mm::Lock lock(c->locked != 0U);
-  return FirstFit::valid(c) ? OMNIHEAP_OK : OMNIHEAP_ERR_CORRUPT;
-}
-int walk(const void *object, omniheap_walk_fn fn, void *context) noexcept {
-  Control *c = control_of(static_cast<const ffit_heap_t *>(object));
-  if (c == nullptr) return OMNIHEAP_ERR_CORRUPT;
-  mm::Lock lock(c->locked != 0U);
-  const bool whole = FirstFit::walk(c, [&](void *p, uint32_t bytes, bool used) {
-    const omniheap_block_t b{p, bytes, used ? 1 : 0};
-    return fn(&b, context) == 0;
-  });
-  return whole ? OMNIHEAP_OK : OMNIHEAP_ERR_CORRUPT;
-}
-void reset_peak(void *object) noexcept {
-  Control *c = control_of(static_cast<const ffit_heap_t *>(object));
-  if (c == nullptr) return;
-  mm::Lock lock(c->locked != 0U);
-  c->peak_bytes = c->used_bytes;
-}
+struct Traits {
+  using Descriptor = ffit_heap_t;
+  using Control = FirstFit::Control;
+  static Control *control(const ffit_heap_t *h) noexcept { return control_of(h); }
+  static void fill(Control *c, omniheap_stats_t *out) noexcept {
+    out->capacity = FirstFit::capacity(c);
+    out->in_use = c->used_bytes;
+    out->peak = c->peak_bytes;
+    out->free_bytes = FirstFit::free_bytes(c);
+    out->largest_free = FirstFit::largest_free(c);
+    out->block_size = 0;
+    out->live_blocks = c->live_blocks;
+    out->allocations = c->allocations;
+    out->frees = c->frees;
+    out->failed_allocations = c->failures;
+  }
+  static bool valid(Control *c) noexcept { return FirstFit::valid(c); }
+  template <class Fn> static bool walk(Control *c, Fn &&fn) noexcept { return FirstFit::walk(c, fn); }
+  static void reset_peak(Control *c) noexcept { c->peak_bytes = c->used_bytes; }
+};
+using Registry = mm::RegistryOps<Traits>;
+
 const char *name_of(const void *object) noexcept {
   Control *c = control_of(static_cast<const ffit_heap_t *>(object));
   return c != nullptr && c->pad == 1U ? "ebuddy" : nullptr;
 }
-// The descriptor still names the region it registered (cookie: the Control).
-bool alive(const void *object, const void *cookie) noexcept {
-  const ffit_heap_t *h = static_cast<const ffit_heap_t *>(object);
-  const Control *c = control_of(h);
-  return c != nullptr && c == cookie && c->owner == object;
-}
 
-constexpr omniheap::observe::HeapOps ops = {OMNIHEAP_FAMILY_FFIT, stats, validate, walk, reset_peak, name_of, alive};
+constexpr omniheap::observe::HeapOps ops = {OMNIHEAP_FAMILY_FFIT, Registry::stats,      Registry::validate,
+                                            Registry::walk,       Registry::reset_peak, name_of,
+                                            Registry::alive};
 
 } // namespace
 
