@@ -42,11 +42,13 @@
 
 #include <zephyr/kernel.h>
 
+#include "contended.h"
+
 #define SEQ 1024u   /* sizes in the sequence (a power of two) */
 #define WINDOW 16u  /* live blocks per thread */
 #define CHUNK 256u  /* iterations between two looks at the stop flag */
 #define MAX_THREADS 2
-#define MAX_REPS 15
+#define MAX_REPS BENCH_MAX_REPS
 #define HEAP_BYTES (64u * 1024u)
 
 enum subject { K_HEAP, GLIBC, SUBJECTS };
@@ -67,12 +69,6 @@ struct worker {
   unsigned checksum;
   pthread_t thread;
 };
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void *allocate(enum subject s, size_t bytes) {
   return s == K_HEAP ? k_heap_alloc(&shared_heap, bytes, K_NO_WAIT) : malloc(bytes);
@@ -132,7 +128,6 @@ static void *work(void *arg) {
 /* One timed run: pairs per second over all threads. */
 static double run(enum subject s, unsigned threads, double seconds, uint64_t *failed, unsigned *sum) {
   struct worker w[MAX_THREADS];
-  struct timespec budget;
   double t0, t1;
   uint64_t pairs = 0;
   unsigned i;
@@ -147,13 +142,7 @@ static double run(enum subject s, unsigned threads, double seconds, uint64_t *fa
       exit(2);
     }
   }
-  budget.tv_sec = (time_t)seconds;
-  budget.tv_nsec = (long)((seconds - (double)budget.tv_sec) * 1e9);
-  t0 = now_s();
-  atomic_store_explicit(&go, 1, memory_order_release);
-  while (nanosleep(&budget, &budget) != 0 && errno == EINTR) {
-  }
-  atomic_store_explicit(&stop, 1, memory_order_relaxed);
+  t0 = timed_window(seconds, &go, &stop);
   for (i = 0; i < threads; ++i) {
     pthread_join(w[i].thread, NULL);
     pairs += w[i].pairs;
@@ -162,33 +151,6 @@ static double run(enum subject s, unsigned threads, double seconds, uint64_t *fa
   }
   t1 = now_s();
   return (double)pairs / (t1 - t0);
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static double median(const double *v, unsigned n) {
-  double s[MAX_REPS];
-  memcpy(s, v, n * sizeof *v);
-  qsort(s, n, sizeof *s, cmp_double);
-  return n % 2u ? s[n / 2u] : (s[n / 2u - 1u] + s[n / 2u]) / 2.0;
-}
-
-/* mkdir -p of the directory part of `path`. */
-static int make_parent_dirs(const char *path) {
-  char dir[512];
-  size_t i, n = strlen(path);
-  if (n >= sizeof dir) return -1;
-  memcpy(dir, path, n + 1u);
-  for (i = 1; i < n; ++i) {
-    if (dir[i] != '/') continue;
-    dir[i] = '\0';
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST) return -1;
-    dir[i] = '/';
-  }
-  return 0;
 }
 
 int main(int argc, char **argv) {
