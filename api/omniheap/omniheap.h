@@ -384,6 +384,19 @@ int omniheap_heap_walk(const omniheap_heap_t *heap, omniheap_walk_fn fn, void *c
  * O(number of heaps); same rules as omniheap_heap_stats() for each heap.
  */
 int omniheap_totals(omniheap_stats_t *stats);
+
+/**
+ * @brief Statistics summed over the registered heaps of one family (see
+ *        omniheap_totals() for how fields are combined).
+ * @param family The family.
+ * @param[in,out] stats Caller's structure with `struct_size` set.
+ * @return The number of heaps summed (0 if the family has none, `stats` is
+ *         then all zero), or OMNIHEAP_ERR_INVALID if `stats` is NULL or
+ *         `struct_size` too small.
+ * @par Complexity, safety
+ * O(number of heaps); same rules as omniheap_heap_stats() for each heap.
+ */
+int omniheap_family_totals(omniheap_family_t family, omniheap_stats_t *stats);
 /** @} */
 
 /** @name Memory report */
@@ -495,6 +508,250 @@ typedef omniheap_fault_action_t (*omniheap_fault_handler_t)(const omniheap_fault
  * port's critical section.
  */
 void omniheap_set_fault_handler(omniheap_fault_handler_t handler, void *context);
+/** @} */
+
+/** @name Listeners: events and conditions on heaps
+ *
+ * A listener is a callback registered on one heap or on every heap, for a
+ * set of events. Every family reports into the same machinery: MEMB pools,
+ * heapmem, sys_heap, k_heap and the system heap, multi-heap members, emh,
+ * ffit, buddy and ebuddy, and MMT (whose listener API, in "memory.h", is
+ * this one). Zephyr's heap listeners (<zephyr/sys/heap_listener.h>) are
+ * delivered through it too.
+ *
+ * Events are of two sorts:
+ * - **operations**, one per successful call that changes a heap:
+ *   OMNIHEAP_EVENT_ALLOC, OMNIHEAP_EVENT_FREE, OMNIHEAP_EVENT_REALLOC (a
+ *   resize in place or a move, as one event), and the calls that fail:
+ *   OMNIHEAP_EVENT_ALLOC_FAILED (once per call that returns no memory,
+ *   however often a blocking call retried), OMNIHEAP_EVENT_FAULT (misuse
+ *   detected, see omniheap_set_fault_handler());
+ * - **conditions**, derived from the bytes in use (the family's unit of
+ *   account, as omniheap_stats_t::in_use) after each operation:
+ *   OMNIHEAP_EVENT_ABOVE when they reach the listener's threshold from
+ *   below, OMNIHEAP_EVENT_BELOW when they then fall under
+ *   `threshold - hysteresis`, and OMNIHEAP_EVENT_PEAK when an allocation
+ *   raises the heap's high-water mark. ABOVE and BELOW alternate: each
+ *   crossing is reported exactly once per listener and heap, and a heap
+ *   that hovers around the threshold reports nothing more until it has
+ *   gone down by `hysteresis`. A listener learns a heap's state (above or
+ *   below the threshold) from the first operation it sees on that heap,
+ *   from the bytes in use before it: a heap already over the threshold
+ *   when the listener is registered reports BELOW when it falls, not ABOVE
+ *   first.
+ *
+ * @par Context of the callbacks
+ * A callback runs in the allocating context: in the thread (or interrupt
+ * handler) that called the allocator, during the call, with the heap's lock
+ * held (for the families that lock) and inside the port's critical section
+ * (on Cortex-M: with interrupts masked). It must be short, and it must not
+ * allocate or free memory from any heap, nor call functions that take a
+ * heap's lock (omniheap_heap_stats(), omniheap_report(), ...): record what
+ * it needs (a flag, a counter) and let the application act later. Events of
+ * one heap reach a listener in the order of the operations; the conditions
+ * caused by an operation follow its operation event.
+ *
+ * @par Cost
+ * With no listener registered an allocator pays one relaxed load and a
+ * branch per call. With listeners, each operation of a family's call builds
+ * one event and takes the critical section to walk the listeners:
+ * O(OMNIHEAP_CONF_MAX_HEAPS + listeners).
+ */
+/** @{ */
+
+/** @brief What an event reports. The numeric values are part of the ABI. */
+typedef enum omniheap_event_kind {
+  OMNIHEAP_EVENT_ALLOC = 1,        /**< A block was allocated. */
+  OMNIHEAP_EVENT_FREE = 2,         /**< A block is being freed (its memory must not be read). */
+  OMNIHEAP_EVENT_REALLOC = 3,      /**< A block was resized in place or moved. */
+  OMNIHEAP_EVENT_ALLOC_FAILED = 4, /**< An allocation call returned no memory. */
+  OMNIHEAP_EVENT_ABOVE = 5,        /**< Bytes in use reached the listener's threshold. */
+  OMNIHEAP_EVENT_BELOW = 6,        /**< Bytes in use fell under threshold − hysteresis. */
+  OMNIHEAP_EVENT_PEAK = 7,         /**< An allocation raised the heap's high-water mark. */
+  OMNIHEAP_EVENT_FAULT = 8         /**< Misuse or corruption was detected. */
+} omniheap_event_kind_t;
+
+/** Bit of an event kind in the `events` mask of omniheap_listener_register(). */
+#define OMNIHEAP_ON(kind) (1U << (kind))
+/** Mask: OMNIHEAP_EVENT_ALLOC. */
+#define OMNIHEAP_ON_ALLOC OMNIHEAP_ON(OMNIHEAP_EVENT_ALLOC)
+/** Mask: OMNIHEAP_EVENT_FREE. */
+#define OMNIHEAP_ON_FREE OMNIHEAP_ON(OMNIHEAP_EVENT_FREE)
+/** Mask: OMNIHEAP_EVENT_REALLOC. */
+#define OMNIHEAP_ON_REALLOC OMNIHEAP_ON(OMNIHEAP_EVENT_REALLOC)
+/** Mask: OMNIHEAP_EVENT_ALLOC_FAILED. */
+#define OMNIHEAP_ON_FAILURE OMNIHEAP_ON(OMNIHEAP_EVENT_ALLOC_FAILED)
+/** Mask: OMNIHEAP_EVENT_ABOVE. */
+#define OMNIHEAP_ON_ABOVE OMNIHEAP_ON(OMNIHEAP_EVENT_ABOVE)
+/** Mask: OMNIHEAP_EVENT_BELOW. */
+#define OMNIHEAP_ON_BELOW OMNIHEAP_ON(OMNIHEAP_EVENT_BELOW)
+/** Mask: OMNIHEAP_EVENT_PEAK. */
+#define OMNIHEAP_ON_PEAK OMNIHEAP_ON(OMNIHEAP_EVENT_PEAK)
+/** Mask: OMNIHEAP_EVENT_FAULT. */
+#define OMNIHEAP_ON_FAULT OMNIHEAP_ON(OMNIHEAP_EVENT_FAULT)
+/** Mask: both threshold crossings. */
+#define OMNIHEAP_ON_THRESHOLD (OMNIHEAP_ON_ABOVE | OMNIHEAP_ON_BELOW)
+/** Mask: every successful operation (what a trace needs). */
+#define OMNIHEAP_ON_OPERATIONS (OMNIHEAP_ON_ALLOC | OMNIHEAP_ON_FREE | OMNIHEAP_ON_REALLOC)
+/** Mask: every event. */
+#define OMNIHEAP_ON_ALL 0x1FEU
+
+/** @brief One event, as a listener's callback receives it. */
+typedef struct omniheap_event {
+  omniheap_event_kind_t kind;   /**< What happened. */
+  omniheap_family_t family;     /**< Family of the heap. */
+  omniheap_heap_t *heap;        /**< Registry handle, or NULL if the heap is not registered. */
+  const void *object;           /**< The family's heap object (as omniheap_heap_object()). */
+  void *pointer;                /**< ALLOC, REALLOC: the block now allocated; FREE: the block being freed; FAULT: the offending pointer; else NULL. */
+  void *old_pointer;            /**< REALLOC: the block before the call (equal to `pointer` when resized in place); else NULL. */
+  size_t size;                  /**< ALLOC, REALLOC, ALLOC_FAILED: the bytes requested; else 0. */
+  size_t bytes;                 /**< ALLOC, REALLOC: bytes the new block adds to `in_use`; FREE: bytes it gave back; else 0. */
+  size_t old_bytes;             /**< REALLOC: bytes the old block accounted for; else 0. */
+  size_t previous_in_use;       /**< Bytes in use before the operation (0 for FAULT: not known). */
+  size_t in_use;                /**< Bytes in use after the operation (0 for FAULT: not known). */
+  size_t peak;                  /**< High-water mark after the operation (0 for FAULT: not known). */
+  size_t threshold;             /**< ABOVE, BELOW: the listener's threshold; else 0. */
+  omniheap_fault_kind_t fault;  /**< FAULT: what was detected; else 0. */
+} omniheap_event_t;
+
+/**
+ * @brief Callback of a listener.
+ * @param event   The event (valid only during the call).
+ * @param context The `context` given to omniheap_listener_register().
+ * @note Runs in the allocating context; see the group's description for
+ *       what it may not do.
+ */
+typedef void (*omniheap_listener_fn)(const omniheap_event_t *event, void *context);
+
+/** Number of 32-bit words of a listener's per-heap state (two bits per registry slot). */
+#define OMNIHEAP_LISTENER_STATE_WORDS (2 * ((OMNIHEAP_CONF_MAX_HEAPS + 31) / 32))
+
+/**
+ * @brief A listener. The caller owns the storage (static, or alive for as
+ *        long as it is registered); the library keeps no copy and allocates
+ *        nothing. Every field is private: set them only through
+ *        omniheap_listener_register().
+ */
+typedef struct omniheap_listener {
+  struct omniheap_listener *next;  /**< Private: link in the list of listeners. */
+  const void *object;              /**< Private: the heap listened to, or NULL for all. */
+  unsigned events;                 /**< Private: mask of OMNIHEAP_ON_* bits. */
+  size_t threshold;                /**< Private: threshold of ABOVE and BELOW. */
+  size_t hysteresis;               /**< Private: BELOW fires under threshold − hysteresis. */
+  omniheap_listener_fn fn;         /**< Private: the callback. */
+  void *context;                   /**< Private: its context. */
+  uint32_t state[OMNIHEAP_LISTENER_STATE_WORDS]; /**< Private: per registry slot, "known" and "above" bits. */
+} omniheap_listener_t;
+
+/**
+ * @brief Registers a listener.
+ * @param listener   Storage for the listener (see omniheap_listener_t). If it
+ *                   is registered already, it is first unregistered.
+ * @param heap       The heap to listen to, or NULL for every heap (those
+ *                   registered later included). Conditions are evaluated
+ *                   per heap, never on a sum of heaps.
+ * @param events     Mask of OMNIHEAP_ON_* bits; non-zero.
+ * @param threshold  Bytes in use at which OMNIHEAP_EVENT_ABOVE fires; used
+ *                   only with OMNIHEAP_ON_ABOVE or OMNIHEAP_ON_BELOW.
+ * @param hysteresis OMNIHEAP_EVENT_BELOW fires when the bytes in use fall
+ *                   under `threshold - hysteresis` (under 0, i.e. never, if
+ *                   `hysteresis > threshold`). 0: under the threshold.
+ * @param fn         The callback; not NULL.
+ * @param context    Passed to `fn`.
+ * @retval OMNIHEAP_OK            registered; events flow from the next operation.
+ * @retval OMNIHEAP_ERR_INVALID   `listener` or `fn` is NULL, or `events` has no
+ *         valid bit.
+ * @retval OMNIHEAP_ERR_NOT_FOUND `heap` is not NULL and not registered.
+ * @par Complexity, safety
+ * O(OMNIHEAP_CONF_MAX_HEAPS + listeners); any thread; not from a listener
+ * callback.
+ */
+int omniheap_listener_register(omniheap_listener_t *listener, omniheap_heap_t *heap, unsigned events,
+                               size_t threshold, size_t hysteresis, omniheap_listener_fn fn,
+                               void *context);
+
+/**
+ * @brief Unregisters a listener. When it returns, its callback is not
+ *        running and is not called again.
+ * @param listener A listener given to omniheap_listener_register().
+ * @retval OMNIHEAP_OK            unregistered.
+ * @retval OMNIHEAP_ERR_NOT_FOUND `listener` is NULL or not registered.
+ * @par Complexity, safety
+ * O(listeners); any thread; not from a listener callback.
+ */
+int omniheap_listener_unregister(omniheap_listener_t *listener);
+
+/**
+ * @brief Whether a registered listener's heap is currently over its
+ *        threshold (the state that OMNIHEAP_EVENT_ABOVE and
+ *        OMNIHEAP_EVENT_BELOW switch).
+ * @param listener A registered listener.
+ * @param heap     The heap; NULL for the listener's own heap (an error for a
+ *                 listener on every heap).
+ * @return 1 if above, 0 if below, -1 if not known yet (no operation seen on
+ *         that heap since registration) or an argument is invalid.
+ * @par Complexity, safety
+ * O(OMNIHEAP_CONF_MAX_HEAPS); any thread, also from a callback.
+ */
+int omniheap_listener_above(const omniheap_listener_t *listener, const omniheap_heap_t *heap);
+
+/** @brief Short name of an event kind ("alloc", "free", "above", ...).
+ *  @param kind An event kind.
+ *  @return A static string; "unknown event" outside the enumeration.
+ *  @par Complexity, safety
+ *  O(1); callable from any context. */
+const char *omniheap_event_kind_name(omniheap_event_kind_t kind);
+/** @} */
+
+/** @name Trace recorder
+ *  A listener that writes every operation of one heap (or of all heaps) as
+ *  a text trace that `omniheap-sim --dist trace:FILE` replays against every
+ *  family: one line per operation, `a <id> <size>` for an allocation of
+ *  `size` bytes and `f <id>` for the free of block `id`. Ids are block
+ *  addresses written in decimal (the simulator resolves a free to the latest
+ *  allocation of its id). A realloc is written as the allocation of the new
+ *  block followed by the free of the old one (`f` first when it stayed in
+ *  place). Requests of 0 bytes are written with size 1 (the simulator's
+ *  smallest). The first line is a `#` comment naming the heap. */
+/** @{ */
+
+/** @brief A trace recorder. Caller-owned storage; fields are private except
+ *  the counters, which may be read at any time. */
+typedef struct omniheap_trace {
+  omniheap_listener_t listener; /**< Private: the recorder's listener. */
+  omniheap_write_fn write;      /**< Private: the output callback. */
+  void *context;                /**< Private: its context. */
+  uint64_t lines;               /**< Operation lines written so far. */
+} omniheap_trace_t;
+
+/**
+ * @brief Starts recording a trace.
+ * @param trace   Storage for the recorder (alive until omniheap_trace_stop()).
+ * @param heap    The heap to record, or NULL for all heaps (a trace of
+ *                several heaps replays them as one).
+ * @param write   Output callback, called once per line (with its `'\n'`) in
+ *                the allocating context: the rules of listener callbacks
+ *                apply (no allocation from the traced heaps).
+ * @param context Passed to `write`.
+ * @retval OMNIHEAP_OK            recording (the comment line is written first).
+ * @retval OMNIHEAP_ERR_INVALID   `trace` or `write` is NULL.
+ * @retval OMNIHEAP_ERR_NOT_FOUND `heap` is not NULL and not registered.
+ * @par Complexity, safety
+ * As omniheap_listener_register(); each operation then costs one listener
+ * event and one formatted line (no heap memory, no printf).
+ */
+int omniheap_trace_start(omniheap_trace_t *trace, omniheap_heap_t *heap, omniheap_write_fn write,
+                         void *context);
+
+/**
+ * @brief Stops a trace recorder started by omniheap_trace_start().
+ * @param trace The recorder.
+ * @retval OMNIHEAP_OK            stopped; `write` is not called again.
+ * @retval OMNIHEAP_ERR_NOT_FOUND `trace` is NULL or not recording.
+ * @par Complexity, safety
+ * As omniheap_listener_unregister().
+ */
+int omniheap_trace_stop(omniheap_trace_t *trace);
 /** @} */
 
 #ifdef __cplusplus

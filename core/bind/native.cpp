@@ -3,7 +3,9 @@
 #include <string.h>
 
 #include "../common/compiler.hpp"
+#include "../observe/events.hpp"
 #include "../observe/registry.hpp"
+#include "../observe/trace.hpp"
 #include "omniheap.h"
 #include "omniheap_port.h"
 
@@ -189,3 +191,48 @@ OMNIHEAP_EXPORT void omniheap_report(void) {
 OMNIHEAP_EXPORT void omniheap_set_fault_handler(omniheap_fault_handler_t handler, void *context) {
   ob::set_fault_handler(handler, context);
 }
+
+OMNIHEAP_EXPORT int omniheap_family_totals(omniheap_family_t family, omniheap_stats_t *stats) {
+  if (stats == nullptr || stats->struct_size < min_stats_size) return OMNIHEAP_ERR_INVALID;
+  omniheap_stats_t total;
+  const size_t heaps = ob::family_totals(family, total);
+  copy_stats(total, stats);
+  return static_cast<int>(heaps);
+}
+
+// ---- listeners and the trace recorder ---------------------------------------------------
+
+OMNIHEAP_EXPORT int omniheap_listener_register(omniheap_listener_t *listener, omniheap_heap_t *heap,
+                                               unsigned events, size_t threshold, size_t hysteresis,
+                                               omniheap_listener_fn fn, void *context) {
+  return ob::add_listener(listener, heap, events, threshold, hysteresis, fn, context);
+}
+
+OMNIHEAP_EXPORT int omniheap_listener_unregister(omniheap_listener_t *listener) {
+  return ob::remove_listener(listener);
+}
+
+OMNIHEAP_EXPORT int omniheap_listener_above(const omniheap_listener_t *listener, const omniheap_heap_t *heap) {
+  return ob::listener_above(listener, heap);
+}
+
+OMNIHEAP_EXPORT const char *omniheap_event_kind_name(omniheap_event_kind_t kind) {
+  switch (kind) {
+  case OMNIHEAP_EVENT_ALLOC: return "alloc";
+  case OMNIHEAP_EVENT_FREE: return "free";
+  case OMNIHEAP_EVENT_REALLOC: return "realloc";
+  case OMNIHEAP_EVENT_ALLOC_FAILED: return "alloc failed";
+  case OMNIHEAP_EVENT_ABOVE: return "above";
+  case OMNIHEAP_EVENT_BELOW: return "below";
+  case OMNIHEAP_EVENT_PEAK: return "peak";
+  case OMNIHEAP_EVENT_FAULT: return "fault";
+  }
+  return "unknown event";
+}
+
+OMNIHEAP_EXPORT int omniheap_trace_start(omniheap_trace_t *trace, omniheap_heap_t *heap, omniheap_write_fn write,
+                                         void *context) {
+  return ob::trace_start(trace, heap, write, context);
+}
+
+OMNIHEAP_EXPORT int omniheap_trace_stop(omniheap_trace_t *trace) { return ob::trace_stop(trace); }

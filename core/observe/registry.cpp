@@ -7,6 +7,7 @@
 
 #include "../common/critical.hpp"
 #include "../common/text.hpp"
+#include "events.hpp"
 #include "omniheap_port.h"
 
 static_assert(OMNIHEAP_CONF_MAX_HEAPS >= 1 && OMNIHEAP_CONF_MAX_HEAPS <= 65535,
@@ -53,6 +54,7 @@ omniheap_heap_t *enter(const void *object, const HeapOps &ops, const void *cooki
       slot.ops = &ops;
       slot.cookie = cookie;
       slot.faults = 0;
+      slot_changed(static_cast<size_t>(&slot - g_slots));
       return &slot;
     }
     if (free_slot == nullptr && !occupied(slot)) free_slot = &slot;
@@ -66,6 +68,7 @@ omniheap_heap_t *enter(const void *object, const HeapOps &ops, const void *cooki
   free_slot->name = nullptr;
   free_slot->cookie = cookie;
   free_slot->faults = 0;
+  slot_changed(static_cast<size_t>(free_slot - g_slots));
   return free_slot;
 }
 
@@ -146,13 +149,15 @@ void stats_of(const omniheap_heap &copy, omniheap_stats_t &out) noexcept {
   out.faults = copy.faults;
 }
 
-size_t totals(omniheap_stats_t &total) noexcept {
+namespace {
+size_t sum(omniheap_family_t family, omniheap_stats_t &total) noexcept {
   total = omniheap_stats_t{};
   total.struct_size = sizeof total;
   size_t heaps = 0;
   for (omniheap_heap *h = next_slot(nullptr); h != nullptr; h = next_slot(h)) {
     omniheap_heap copy;
     if (!snapshot(h, copy)) continue;
+    if (family != OMNIHEAP_FAMILY_NONE && copy.ops->family != family) continue;
     omniheap_stats_t s;
     stats_of(copy, s);
     ++heaps;
@@ -168,6 +173,37 @@ size_t totals(omniheap_stats_t &total) noexcept {
     total.faults += s.faults;
   }
   return heaps;
+}
+} // namespace
+
+size_t totals(omniheap_stats_t &total) noexcept { return sum(OMNIHEAP_FAMILY_NONE, total); }
+
+size_t family_totals(omniheap_family_t family, omniheap_stats_t &total) noexcept {
+  if (family == OMNIHEAP_FAMILY_NONE) {
+    total = omniheap_stats_t{};
+    total.struct_size = sizeof total;
+    return 0;
+  }
+  return sum(family, total);
+}
+
+size_t slot_of(const void *object) noexcept {
+  size_t i = 0;
+  if (object != nullptr) {
+    for (; i < OMNIHEAP_CONF_MAX_HEAPS; ++i) {
+      if (g_slots[i].object == object) break;
+    }
+  } else {
+    i = OMNIHEAP_CONF_MAX_HEAPS;
+  }
+  return i;
+}
+
+omniheap_heap *slot_at(size_t index) noexcept { return &g_slots[index]; }
+
+size_t index_of(const omniheap_heap_t *heap) noexcept {
+  const omniheap_heap *slot = checked(heap);
+  return slot == nullptr ? OMNIHEAP_CONF_MAX_HEAPS : static_cast<size_t>(slot - g_slots);
 }
 
 void set_fault_handler(omniheap_fault_handler_t handler, void *context) noexcept {
@@ -197,6 +233,7 @@ void fault(const Fault &f) noexcept {
     }
     handler = g_handler;
     context = g_handler_context;
+    if (watching()) fault_event(report.heap, report);
   }
   omniheap_fault_action_t action;
   if (handler != nullptr) {

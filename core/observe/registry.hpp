@@ -61,6 +61,16 @@ void stats_of(const omniheap_heap &copy, omniheap_stats_t &out) noexcept;
 // returns the number of heaps summed.
 size_t totals(omniheap_stats_t &total) noexcept;
 
+// Sums the statistics of the registered heaps of one family.
+size_t family_totals(omniheap_family_t family, omniheap_stats_t &total) noexcept;
+
+// For the listener machinery (events.cpp), inside the critical section:
+// the index of the slot that holds `object` (OMNIHEAP_CONF_MAX_HEAPS if
+// none), the slot at an index, and the index of a valid handle.
+size_t slot_of(const void *object) noexcept;
+omniheap_heap *slot_at(size_t index) noexcept;
+size_t index_of(const omniheap_heap_t *heap) noexcept;
+
 // Writes the memory report through `fn`.
 void report(omniheap_write_fn fn, void *context) noexcept;
 

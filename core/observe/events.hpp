@@ -1,0 +1,76 @@
+// Listener events: what the bindings tell the observe layer about each
+// operation, and the fast-path check in front of it. Internal header.
+//
+// A binding calls observe::watching() (one relaxed load) and, only when it is
+// true, builds a Change and calls observe::notify() while it still holds the
+// heap's lock, so that the bytes in use it reports are exact and the events
+// of one heap arrive in the order of its operations.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "omniheap.h"
+
+namespace omniheap::observe {
+
+// Registered listeners (the Zephyr heap listener adapter counts as one);
+// written inside the critical section, read relaxed.
+extern unsigned g_watchers;
+
+inline bool watching() noexcept { return __atomic_load_n(&g_watchers, __ATOMIC_RELAXED) != 0U; }
+
+// One operation on one heap. `object` is the registered heap object; the
+// family is taken from the registry, or `family` when it is not registered.
+struct Change {
+  omniheap_event_kind_t kind; // ALLOC, FREE, REALLOC or ALLOC_FAILED
+  omniheap_family_t family;
+  const void *object;
+  void *pointer;
+  void *old_pointer;
+  size_t size;      // bytes requested (ALLOC, REALLOC, ALLOC_FAILED)
+  size_t bytes;     // bytes the (new) block accounts for
+  size_t old_bytes; // REALLOC: bytes the old block accounted for
+  size_t before;    // in use before
+  size_t after;     // in use after
+  size_t old_peak;  // high-water mark before
+  size_t peak;      // high-water mark after
+};
+
+// Delivers the operation and the conditions it causes. Call only when
+// watching() (it is correct, but slow, otherwise).
+void notify(const Change &c) noexcept;
+
+// Shorthands for the common shapes.
+inline void allocated(omniheap_family_t family, const void *object, void *p, size_t size, size_t bytes,
+                      size_t before, size_t after, size_t old_peak, size_t peak) noexcept {
+  notify({OMNIHEAP_EVENT_ALLOC, family, object, p, nullptr, size, bytes, 0, before, after, old_peak, peak});
+}
+inline void freed(omniheap_family_t family, const void *object, void *p, size_t bytes, size_t before,
+                  size_t after, size_t peak) noexcept {
+  notify({OMNIHEAP_EVENT_FREE, family, object, p, nullptr, 0, bytes, 0, before, after, peak, peak});
+}
+inline void reallocated(omniheap_family_t family, const void *object, void *p, void *old, size_t size,
+                        size_t bytes, size_t old_bytes, size_t before, size_t after, size_t old_peak,
+                        size_t peak) noexcept {
+  notify({OMNIHEAP_EVENT_REALLOC, family, object, p, old, size, bytes, old_bytes, before, after, old_peak, peak});
+}
+inline void failed(omniheap_family_t family, const void *object, size_t size, size_t in_use,
+                   size_t peak) noexcept {
+  notify({OMNIHEAP_EVENT_ALLOC_FAILED, family, object, nullptr, nullptr, size, 0, 0, in_use, in_use, peak, peak});
+}
+
+// The native API's listener functions (core/bind/native.cpp exports them).
+int add_listener(omniheap_listener_t *listener, omniheap_heap_t *heap, unsigned events, size_t threshold,
+                 size_t hysteresis, omniheap_listener_fn fn, void *context) noexcept;
+int remove_listener(omniheap_listener_t *listener) noexcept;
+int listener_above(const omniheap_listener_t *listener, const omniheap_heap_t *heap) noexcept;
+
+// Registry hooks (registry.cpp calls these inside its critical section).
+// A slot got a new heap, or its heap was initialised again: listeners forget
+// what they knew about it.
+void slot_changed(size_t slot) noexcept;
+// A fault was reported on `heap` (may be nullptr).
+void fault_event(omniheap_heap_t *heap, const omniheap_fault_t &fault) noexcept;
+
+} // namespace omniheap::observe
