@@ -40,6 +40,10 @@ struct Heap {
   char name[8];               // "emh<id>"
 };
 
+// Listener events name the heap by &heap->heap (sys_heap_core.hpp): the
+// same address as the registered Heap.
+static_assert(offsetof(Heap, heap) == 0, "the engine heap comes first");
+
 // Zero-initialised (.bss): no constructor runs.
 Heap g_heaps[heap_count];
 
@@ -203,7 +207,7 @@ OMNIHEAP_EXPORT void *emh_malloc(emh_heapId_t heapId, size_t size) {
   unsigned char *base;
   {
     omniheap::LockGuard lock(h.lock);
-    base = static_cast<unsigned char *>(zheap::alloc(&h.heap, alignment_of(h), bytes));
+    base = static_cast<unsigned char *>(zheap::alloc(&h.heap, alignment_of(h), bytes, zheap::Tap{h.prefix, false}));
   }
   if (base == nullptr) return nullptr;
   unsigned char *block = base + h.prefix;
@@ -229,7 +233,7 @@ void release(void *addr, const char *function) noexcept {
   Fault f;
   {
     omniheap::LockGuard lock(h->lock);
-    f = zheap::free(&h->heap, base_of(*h, addr));
+    f = zheap::free(&h->heap, base_of(*h, addr), zheap::Tap{h->prefix, false});
   }
   if (OMNIHEAP_UNLIKELY(f != Fault::none)) report(h, addr, omniheap::bind::fault_kind(f), function);
 }
@@ -256,7 +260,8 @@ OMNIHEAP_EXPORT void *emh_realloc(void *addr, size_t size) {
   unsigned char *base;
   {
     omniheap::LockGuard lock(h->lock);
-    base = static_cast<unsigned char *>(zheap::realloc(&h->heap, base_of(*h, addr), alignment_of(*h), bytes, f));
+    base = static_cast<unsigned char *>(
+        zheap::realloc(&h->heap, base_of(*h, addr), alignment_of(*h), bytes, f, zheap::Tap{h->prefix, false}));
   }
   if (OMNIHEAP_UNLIKELY(f != Fault::none)) {
     report(h, addr, omniheap::bind::fault_kind(f), "emh_realloc");

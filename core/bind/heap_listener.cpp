@@ -1,8 +1,9 @@
 // Zephyr heap listeners (<zephyr/sys/heap_listener.h>): one global list of
 // registered listeners, changed and walked inside the port's critical
-// section. The heaps check listen::active() (a relaxed load of the count)
-// before building an event, so an idle listener API costs them a branch.
-#include "heap_listener.hpp"
+// section, fed by the native listener machinery (observe/events.hpp) that
+// every heap reports into.
+#include "../common/compiler.hpp"
+#include "../observe/events.hpp"
 
 #include <zephyr/sys/heap_listener.h>
 
@@ -13,12 +14,13 @@
 #if OMNIHEAP_CONF_HEAP_LISTENER
 
 namespace omniheap::bind::listen {
-
-unsigned g_registered;
-
 namespace {
 
-sys_slist_t g_list; // zero: empty
+sys_slist_t g_list;     // zero: empty
+unsigned g_registered;  // listeners in g_list
+// While g_list is not empty, Zephyr's listeners are fed by the sink of the
+// native listener machinery (observe/events.hpp): the heaps report every
+// operation once, to both kinds of listeners.
 
 template <class Callback, class... Args>
 void dispatch(uintptr_t heap_id, heap_event_types event, Args... args) noexcept {
@@ -36,8 +38,6 @@ void dispatch(uintptr_t heap_id, heap_event_types event, Args... args) noexcept 
   }
 }
 
-} // namespace
-
 void alloc(uintptr_t heap_id, void *mem, size_t bytes) noexcept {
   dispatch<heap_listener_alloc_cb_t>(heap_id, HEAP_ALLOC, mem, bytes);
 }
@@ -46,6 +46,29 @@ void free(uintptr_t heap_id, void *mem, size_t bytes) noexcept {
   dispatch<heap_listener_free_cb_t>(heap_id, HEAP_FREE, mem, bytes);
 }
 
+// sys_heap and k_heap operations (multi-heap members are sys_heaps), as
+// Zephyr reports them: heap id = the heap's address, the heap's own block
+// (for k_malloc: the owner word below the caller's block) and its whole
+// chunk bytes; a realloc is the allocation of the new block then the free
+// of the old one.
+void *own(void *p, size_t shift) noexcept { return static_cast<unsigned char *>(p) - shift; }
+void on_change(const omniheap::observe::Change &c, omniheap_family_t family) noexcept {
+  if (family != OMNIHEAP_FAMILY_SYS_HEAP && family != OMNIHEAP_FAMILY_K_HEAP) return;
+  const uintptr_t id = reinterpret_cast<uintptr_t>(c.object);
+  switch (c.kind) {
+  case OMNIHEAP_EVENT_ALLOC: alloc(id, own(c.pointer, c.shift), c.bytes); break;
+  case OMNIHEAP_EVENT_FREE: free(id, own(c.pointer, c.shift), c.bytes); break;
+  case OMNIHEAP_EVENT_REALLOC:
+    alloc(id, own(c.pointer, c.shift), c.bytes);
+    free(id, own(c.old_pointer, c.shift), c.old_bytes);
+    break;
+  default: break;
+  }
+}
+
+bool active() noexcept { return __atomic_load_n(&g_registered, __ATOMIC_RELAXED) != 0U; }
+
+} // namespace
 } // namespace omniheap::bind::listen
 
 namespace listen = omniheap::bind::listen;
@@ -57,14 +80,14 @@ OMNIHEAP_EXPORT void heap_listener_register(struct heap_listener *listener) {
     if (n == &listener->node) return;
   }
   sys_slist_append(&listen::g_list, &listener->node);
-  __atomic_store_n(&listen::g_registered, listen::g_registered + 1U, __ATOMIC_RELAXED);
+  if (listen::g_registered++ == 0U) omniheap::observe::set_sink(listen::on_change);
 }
 
 OMNIHEAP_EXPORT void heap_listener_unregister(struct heap_listener *listener) {
   if (listener == nullptr) return;
   omniheap::CriticalSection cs;
-  if (sys_slist_find_and_remove(&listen::g_list, &listener->node)) {
-    __atomic_store_n(&listen::g_registered, listen::g_registered - 1U, __ATOMIC_RELAXED);
+  if (sys_slist_find_and_remove(&listen::g_list, &listener->node) && --listen::g_registered == 0U) {
+    omniheap::observe::set_sink(nullptr);
   }
 }
 
@@ -82,12 +105,5 @@ OMNIHEAP_EXPORT void heap_listener_notify_resize(uintptr_t heap_id, void *old_he
     listen::dispatch<heap_listener_resize_cb_t>(heap_id, HEAP_RESIZE, old_heap_end, new_heap_end);
   }
 }
-
-#else
-
-namespace omniheap::bind::listen {
-void alloc(uintptr_t, void *, size_t) noexcept {}
-void free(uintptr_t, void *, size_t) noexcept {}
-} // namespace omniheap::bind::listen
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "../common/compiler.hpp"
 #include "../common/critical.hpp"
+#include "../observe/events.hpp"
 #include "engine_heap.hpp"
 #include "omniheap_port.h"
 #include "sys_heap_core.hpp"
@@ -147,26 +148,36 @@ OMNIHEAP_NOINLINE void *wait_for(struct k_heap *h, k_timeout_t timeout, Attempt 
 // Runs attempt() under the heap's lock; if it fails (no memory, no fault)
 // and the timeout allows, waits for frees (wait_for). The call counts one
 // failed allocation if it ends with NULL.
-template <class Attempt> inline void *blocking(struct k_heap *h, k_timeout_t timeout, Attempt &&attempt) noexcept {
+// Listeners see one failed allocation per call (of `bytes`, shown through
+// `tap`), however often it retried: the attempts keep quiet.
+constexpr zheap::Tap quiet(zheap::Tap tap) noexcept { return {tap.shift, true}; }
+
+template <class Attempt>
+inline void *blocking(struct k_heap *h, k_timeout_t timeout, size_t bytes, zheap::Tap tap, Attempt &&attempt) noexcept {
   omniheap::LockGuard lock(*lock_of(h));
   ready(h);
+  const uint32_t failures = zheap::failures(&h->heap);
   bool stop = false;
   void *p = attempt(stop);
-  if (OMNIHEAP_LIKELY(p != nullptr || stop || K_TIMEOUT_EQ(timeout, K_NO_WAIT))) return p;
-  return wait_for(h, timeout, attempt);
+  if (OMNIHEAP_LIKELY(p != nullptr || stop)) return p;
+  if (!K_TIMEOUT_EQ(timeout, K_NO_WAIT)) p = wait_for(h, timeout, attempt);
+  if (OMNIHEAP_UNLIKELY(p == nullptr && omniheap::observe::watching()) && zheap::failures(&h->heap) != failures) {
+    zheap::failed(&h->heap, bytes, tap);
+  }
+  return p;
 }
 
-void *alloc(struct k_heap *h, zheap::Alignment d, size_t bytes, k_timeout_t timeout) noexcept {
+void *alloc(struct k_heap *h, zheap::Alignment d, size_t bytes, k_timeout_t timeout, zheap::Tap tap = {}) noexcept {
   // No block of 0 bytes will ever be free: no reason to wait for one.
   if (bytes == 0U) timeout = K_NO_WAIT;
-  return blocking(h, timeout, [&](bool &) { return zheap::alloc(&h->heap, d, bytes); });
+  return blocking(h, timeout, bytes, tap, [&](bool &) { return zheap::alloc(&h->heap, d, bytes, quiet(tap)); });
 }
 
 // k_heap_free's work, under the lock; wakes every waiter.
-Fault release(struct k_heap *h, void *mem) noexcept {
+Fault release(struct k_heap *h, void *mem, zheap::Tap tap = {}) noexcept {
   omniheap::LockGuard lock(*lock_of(h));
   ready(h);
-  const Fault f = zheap::free(&h->heap, mem);
+  const Fault f = zheap::free(&h->heap, mem, tap);
   if (f == Fault::none && h->wait_q.waiters != 0U) omniheap_port_notify_all(lock_of(h));
   return f;
 }
@@ -220,8 +231,8 @@ OMNIHEAP_EXPORT void *k_heap_realloc(struct k_heap *h, void *ptr, size_t bytes, 
     return nullptr;
   }
   Fault f = Fault::none;
-  void *p = blocking(h, timeout, [&](bool &stop) {
-    void *q = zheap::realloc(&h->heap, ptr, zheap::Alignment{0, 0}, bytes, f);
+  void *p = blocking(h, timeout, bytes, zheap::Tap{}, [&](bool &stop) {
+    void *q = zheap::realloc(&h->heap, ptr, zheap::Alignment{0, 0}, bytes, f, quiet(zheap::Tap{}));
     stop = f != Fault::none;
     wake_after_realloc(h, q);
     return q;
@@ -296,7 +307,7 @@ OMNIHEAP_EXPORT void *k_aligned_alloc(size_t align, size_t size) {
   // A block whose first word (the prefix) sits just below an `align`
   // boundary: Zephyr's rewind encoding, (p + prefix) % align == 0.
   const zheap::Alignment d = align > prefix ? zheap::Alignment{align, prefix} : zheap::Alignment{0, 0};
-  void **p = static_cast<void **>(alloc(system_heap, d, size + prefix, K_NO_WAIT));
+  void **p = static_cast<void **>(alloc(system_heap, d, size + prefix, K_NO_WAIT, zheap::Tap{prefix, false}));
   if (p == nullptr) return nullptr;
   p[0] = system_heap;
   return p + 1;
@@ -364,7 +375,7 @@ OMNIHEAP_EXPORT void k_free(void *ptr) {
   struct k_heap *h = owner_of(ptr, "k_free");
   if (h == nullptr) return;
   void *base = static_cast<unsigned char *>(ptr) - prefix;
-  const Fault f = release(h, base);
+  const Fault f = release(h, base, zheap::Tap{prefix, false});
   if (OMNIHEAP_UNLIKELY(f != Fault::none)) report(h, ptr, f, "k_free");
 }
 
@@ -381,8 +392,8 @@ OMNIHEAP_EXPORT void *k_realloc(void *ptr, size_t size) {
   if (h == nullptr) return nullptr;
   void *base = static_cast<unsigned char *>(ptr) - prefix;
   Fault f = Fault::none;
-  void *p = blocking(h, K_NO_WAIT, [&](bool &) {
-    void *q = zheap::realloc(&h->heap, base, zheap::Alignment{0, 0}, size + prefix, f);
+  void *p = blocking(h, K_NO_WAIT, size + prefix, zheap::Tap{prefix, false}, [&](bool &) {
+    void *q = zheap::realloc(&h->heap, base, zheap::Alignment{0, 0}, size + prefix, f, zheap::Tap{prefix, true});
     wake_after_realloc(h, q);
     return q;
   });

@@ -16,8 +16,8 @@
 #include "../common/compiler.hpp"
 #include "../common/critical.hpp"
 #include "../common/text.hpp"
+#include "../observe/events.hpp"
 #include "engine_heap.hpp"
-#include "heap_listener.hpp"
 #include "omniheap_port.h"
 #include "sys_heap_core.hpp"
 
@@ -25,7 +25,7 @@ namespace {
 
 namespace eng = omniheap::engine;
 namespace zheap = omniheap::bind::zheap;
-namespace listen = omniheap::bind::listen;
+namespace observe = omniheap::observe;
 using Small = eng::SegregatedFit<eng::Layout<uint16_t, 8, 4>>;
 using Big = eng::SegregatedFit<eng::Layout<uint32_t, 8, 8>>;
 
@@ -120,7 +120,6 @@ template <class E> void *aligned_alloc_in(typename E::Control *h, zheap::Alignme
   return E::aligned_alloc(h, d.a, d.rewind, bytes);
 }
 
-uintptr_t id_of(const struct sys_heap *heap) noexcept { return reinterpret_cast<uintptr_t>(heap); }
 
 } // namespace
 
@@ -162,51 +161,99 @@ bool placeholder(const struct sys_heap *heap) noexcept {
 
 void set_placeholder(struct sys_heap *heap) noexcept { heap->heap = reinterpret_cast<z_heap *>(&null_heap); }
 
-void *alloc(struct sys_heap *heap, Alignment d, size_t bytes) noexcept {
+// The bytes in use and the peak, for listener events.
+struct Usage {
+  size_t in_use, peak;
+};
+template <class E> Usage usage(const typename E::Control *h) noexcept { return {E::used_bytes(h), E::peak_bytes(h)}; }
+
+void *shown(void *p, Tap tap) noexcept { return p == nullptr ? p : static_cast<unsigned char *>(p) + tap.shift; }
+size_t request(size_t bytes, Tap tap) noexcept { return bytes > tap.shift ? bytes - tap.shift : 0U; }
+
+template <class E>
+OMNIHEAP_COLD void *observed_alloc(struct sys_heap *heap, typename E::Control *h, Alignment d, size_t bytes,
+                                   Tap tap) noexcept {
+  const Usage u = usage<E>(h);
+  const uint32_t failures = h->failures;
+  void *p = aligned_alloc_in<E>(h, d, bytes);
+  if (p != nullptr) {
+    const Usage v = usage<E>(h);
+    observe::notify({OMNIHEAP_EVENT_ALLOC, OMNIHEAP_FAMILY_SYS_HEAP, heap, shown(p, tap), nullptr,
+                     request(bytes, tap), E::chunk_bytes(h, p), 0, u.in_use, v.in_use, u.peak, v.peak, tap.shift});
+  } else if (!tap.quiet_failure && h->failures != failures) {
+    observe::failed(OMNIHEAP_FAMILY_SYS_HEAP, heap, request(bytes, tap), u.in_use, u.peak);
+  }
+  return p;
+}
+
+void *alloc(struct sys_heap *heap, Alignment d, size_t bytes, Tap tap) noexcept {
   return with_engine(heap->heap, [&](auto *e, auto *h) -> void * {
     OMNIHEAP_ENGINE_OF(e);
-    void *p = aligned_alloc_in<E>(h, d, bytes);
-    if (OMNIHEAP_UNLIKELY(listen::active()) && p != nullptr) listen::alloc(id_of(heap), p, E::chunk_bytes(h, p));
-    return p;
+    if (OMNIHEAP_UNLIKELY(observe::watching())) return observed_alloc<E>(heap, h, d, bytes, tap);
+    return aligned_alloc_in<E>(h, d, bytes);
   });
 }
 
-Fault free(struct sys_heap *heap, void *mem) noexcept {
+void failed(struct sys_heap *heap, size_t bytes, Tap tap) noexcept {
+  if (!observe::watching()) return;
+  with_engine(heap->heap, [&](auto *e, auto *h) {
+    OMNIHEAP_ENGINE_OF(e);
+    const Usage u = usage<E>(h);
+    observe::failed(OMNIHEAP_FAMILY_SYS_HEAP, heap, request(bytes, tap), u.in_use, u.peak);
+  });
+}
+
+// The free is announced before the block is released (Zephyr's listeners
+// may still read it), with the bytes in use it leaves.
+Fault free(struct sys_heap *heap, void *mem, Tap tap) noexcept {
   return with_engine(heap->heap, [&](auto *e, auto *h) {
     OMNIHEAP_ENGINE_OF(e);
-    if (OMNIHEAP_UNLIKELY(listen::active())) {
+    if (OMNIHEAP_UNLIKELY(observe::watching())) {
       const Fault f = E::check(h, mem);
       if (f != Fault::none) return f;
-      listen::free(id_of(heap), mem, E::chunk_bytes(h, mem));
+      const Usage u = usage<E>(h);
+      const size_t chunk = E::chunk_bytes(h, mem);
+      observe::notify({OMNIHEAP_EVENT_FREE, OMNIHEAP_FAMILY_SYS_HEAP, heap, shown(mem, tap), nullptr, 0, chunk, 0,
+                       u.in_use, u.in_use - chunk, u.peak, u.peak, tap.shift});
     }
     return E::free(h, mem);
   });
 }
 
-void *realloc(struct sys_heap *heap, void *ptr, Alignment d, size_t bytes, Fault &f) noexcept {
+void *realloc(struct sys_heap *heap, void *ptr, Alignment d, size_t bytes, Fault &f, Tap tap) noexcept {
   return with_engine(heap->heap, [&](auto *e, auto *h) -> void * {
     OMNIHEAP_ENGINE_OF(e);
     f = E::check(h, ptr);
     if (f != Fault::none) return nullptr;
     const uintptr_t p = reinterpret_cast<uintptr_t>(ptr);
     const bool aligned = d.a == 0U || (p + d.rewind) % d.a == 0U;
-    const bool notify = listen::active();
+    const bool notify = observe::watching();
     const size_t old_chunk = notify ? E::chunk_bytes(h, ptr) : 0U;
+    const Usage u = notify ? usage<E>(h) : Usage{0, 0};
+    const uint32_t failures = h->failures;
+    void *result = nullptr;
     if (aligned && E::resize_in_place(h, ptr, bytes)) {
-      if (OMNIHEAP_UNLIKELY(notify)) {
-        listen::alloc(id_of(heap), ptr, E::chunk_bytes(h, ptr));
-        listen::free(id_of(heap), ptr, old_chunk);
+      result = ptr;
+    } else {
+      void *moved = aligned_alloc_in<E>(h, d, bytes);
+      if (moved != nullptr) {
+        const size_t old = E::usable_size(h, ptr);
+        memcpy(moved, ptr, old < bytes ? old : bytes);
+        E::free(h, ptr);
+        result = moved;
       }
-      return ptr;
     }
-    void *moved = aligned_alloc_in<E>(h, d, bytes);
-    if (moved == nullptr) return nullptr;
-    if (OMNIHEAP_UNLIKELY(notify)) listen::alloc(id_of(heap), moved, E::chunk_bytes(h, moved));
-    const size_t old = E::usable_size(h, ptr);
-    memcpy(moved, ptr, old < bytes ? old : bytes);
-    if (OMNIHEAP_UNLIKELY(notify)) listen::free(id_of(heap), ptr, old_chunk);
-    E::free(h, ptr);
-    return moved;
+    if (OMNIHEAP_UNLIKELY(notify)) {
+      if (result != nullptr) {
+        const Usage v = usage<E>(h);
+        observe::notify({OMNIHEAP_EVENT_REALLOC, OMNIHEAP_FAMILY_SYS_HEAP, heap, shown(result, tap),
+                         shown(ptr, tap), request(bytes, tap), E::chunk_bytes(h, result), old_chunk, u.in_use,
+                         v.in_use, u.peak, v.peak, tap.shift});
+      } else if (!tap.quiet_failure && h->failures != failures) {
+        observe::failed(OMNIHEAP_FAMILY_SYS_HEAP, heap, request(bytes, tap), u.in_use, u.peak);
+      }
+    }
+    return result;
   });
 }
 

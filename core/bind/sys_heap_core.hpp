@@ -47,12 +47,26 @@ bool placeholder(const struct sys_heap *heap) noexcept;
 // Makes an uninitialised heap object an empty placeholder heap.
 void set_placeholder(struct sys_heap *heap) noexcept;
 
-void *alloc(struct sys_heap *heap, Alignment d, size_t bytes) noexcept;
-Fault free(struct sys_heap *heap, void *mem) noexcept;
+// How listener events show a heap's operations (observe/events.hpp).
+// Events name the heap object `heap` (a k_heap or emh heap starts with it)
+// and show blocks `shift` bytes after the engine's (a prefix the caller
+// keeps below each block: k_malloc's owner word, emh's tag) with requests
+// `shift` bytes smaller. A failed allocation is reported by alloc()
+// unless `quiet_failure` (a blocking caller reports once per call: failed()).
+struct Tap {
+  size_t shift = 0;
+  bool quiet_failure = false;
+};
+
+void *alloc(struct sys_heap *heap, Alignment d, size_t bytes, Tap tap = Tap{}) noexcept;
+Fault free(struct sys_heap *heap, void *mem, Tap tap = Tap{}) noexcept;
 // Realloc for ptr != NULL and bytes != 0 (the caller handles those): in
 // place if it can, else a new block, copy, free. NULL with f == none: no
 // memory (ptr unchanged); NULL with f != none: ptr is not a block in use.
-void *realloc(struct sys_heap *heap, void *ptr, Alignment d, size_t bytes, Fault &f) noexcept;
+void *realloc(struct sys_heap *heap, void *ptr, Alignment d, size_t bytes, Fault &f, Tap tap = Tap{}) noexcept;
+// Reports a failed allocation of `bytes` (engine bytes; listeners see
+// `bytes - tap.shift`) to the listeners, if any.
+void failed(struct sys_heap *heap, size_t bytes, Tap tap = Tap{}) noexcept;
 // Fault::none if mem is a block of the heap in use.
 Fault check(struct sys_heap *heap, const void *mem) noexcept;
 size_t usable_size(struct sys_heap *heap, const void *mem) noexcept; // mem passed check()

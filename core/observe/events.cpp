@@ -17,6 +17,7 @@ unsigned g_watchers;
 namespace {
 
 omniheap_listener_t *g_listeners; // zero: empty
+Sink g_sink;
 
 constexpr unsigned valid_events = OMNIHEAP_ON_ALL;
 static_assert(OMNIHEAP_ON_ALL == (OMNIHEAP_ON_OPERATIONS | OMNIHEAP_ON_FAILURE | OMNIHEAP_ON_THRESHOLD |
@@ -81,13 +82,20 @@ void conditions(omniheap_listener_t &l, omniheap_event_t &e, const Change &c, si
 
 } // namespace
 
+void set_sink(Sink sink) noexcept {
+  CriticalSection cs;
+  if ((g_sink == nullptr) != (sink == nullptr)) count_watchers(sink != nullptr ? +1 : -1);
+  g_sink = sink;
+}
+
 void notify(const Change &c) noexcept {
   CriticalSection cs;
-  if (g_listeners == nullptr) return;
   const size_t slot = slot_of(c.object);
   omniheap_heap *entry = slot < OMNIHEAP_CONF_MAX_HEAPS ? slot_at(slot) : nullptr;
   omniheap_event_t e{};
   e.family = entry != nullptr ? entry->ops->family : c.family;
+  if (g_sink != nullptr) g_sink(c, e.family);
+  if (g_listeners == nullptr) return;
   e.heap = entry;
   e.object = c.object;
   e.pointer = c.pointer;

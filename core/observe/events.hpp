@@ -35,7 +35,14 @@ struct Change {
   size_t after;     // in use after
   size_t old_peak;  // high-water mark before
   size_t peak;      // high-water mark after
+  size_t shift = 0; // the heap's own blocks start `shift` bytes below `pointer`, `old_pointer`
 };
+
+// An internal consumer of every operation besides the listeners (the Zephyr
+// heap listener adapter, which reports the heap's own blocks). It counts as
+// a watcher while set. `family` is the resolved family.
+using Sink = void (*)(const Change &c, omniheap_family_t family);
+void set_sink(Sink sink) noexcept;
 
 // Delivers the operation and the conditions it causes. Call only when
 // watching() (it is correct, but slow, otherwise).
