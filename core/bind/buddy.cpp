@@ -141,7 +141,9 @@ OMNIHEAP_EXPORT void *buddy_get_block(buddy_heap_t *h, size_t sz) {
   void *p;
   {
     mm::Lock lock(c->locked != 0U);
+    const mm::Watch<Traits> watch(OMNIHEAP_FAMILY_BUDDY, h, c);
     p = Buddy::alloc(c, sz);
+    watch.allocated(p, sz);
   }
   if (p == nullptr && h->e != 0U && sz != 0U) p = ffit_get_block(&h->ffh, sz);
   return p;
@@ -155,7 +157,9 @@ OMNIHEAP_EXPORT int buddy_free_block(buddy_heap_t *h, void *ptr) {
   Buddy::Result r;
   {
     mm::Lock lock(c->locked != 0U);
+    const mm::Watch<Traits> watch(OMNIHEAP_FAMILY_BUDDY, h, c);
     r = Buddy::free(c, ptr);
+    watch.freed(ptr, r == Buddy::Result::ok);
   }
   if (OMNIHEAP_UNLIKELY(r != Buddy::Result::ok)) report(h, ptr, r, "buddy_free_block");
   return code_of(r);
@@ -195,14 +199,20 @@ OMNIHEAP_EXPORT void *buddy_extend_block(buddy_heap_t *h, void *ptr, size_t sz, 
   void *result = nullptr;
   {
     mm::Lock lock(c->locked != 0U);
+    const mm::Watch<Traits> watch(OMNIHEAP_FAMILY_BUDDY, h, c);
     unsigned o;
     uint32_t u;
     r = Buddy::locate(c, ptr, o, u);
     if (r == Buddy::Result::ok) {
       const unsigned n = Buddy::order_for(sz);
-      if (n < Buddy::max_orders && Buddy::resize_in_place(c, o, u, n)) return ptr;
       old = (static_cast<size_t>(1) << o) * Buddy::unit;
+      if (n < Buddy::max_orders && Buddy::resize_in_place(c, o, u, n)) {
+        watch.reallocated(ptr, ptr, sz, old);
+        return ptr;
+      }
+      // A move: the new block is reported here, the old one by its free below.
       result = Buddy::alloc(c, sz);
+      watch.allocated(result, sz);
     }
   }
   if (r != Buddy::Result::ok) {

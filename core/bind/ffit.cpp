@@ -113,7 +113,10 @@ OMNIHEAP_EXPORT void *ffit_get_block(ffit_heap_t *h, size_t sz) {
   Control *c = control_of(h);
   if (c == nullptr) return nullptr;
   mm::Lock lock(c->locked != 0U);
-  return FirstFit::alloc(c, sz);
+  const mm::Watch<Traits> watch(OMNIHEAP_FAMILY_FFIT, h, c);
+  void *p = FirstFit::alloc(c, sz);
+  watch.allocated(p, sz);
+  return p;
 }
 
 OMNIHEAP_EXPORT int ffit_free_block(ffit_heap_t *h, void *ptr) {
@@ -122,7 +125,9 @@ OMNIHEAP_EXPORT int ffit_free_block(ffit_heap_t *h, void *ptr) {
   FirstFit::Result r;
   {
     mm::Lock lock(c->locked != 0U);
+    const mm::Watch<Traits> watch(OMNIHEAP_FAMILY_FFIT, h, c);
     r = FirstFit::free(c, ptr);
+    watch.freed(ptr, r == FirstFit::Result::ok);
   }
   if (OMNIHEAP_UNLIKELY(r != FirstFit::Result::ok)) report(h, ptr, r, "ffit_free_block");
   return code_of(r);
@@ -146,9 +151,11 @@ OMNIHEAP_EXPORT void *ffit_extend_block(ffit_heap_t *h, void *ptr, size_t sz, in
   void *result = nullptr;
   {
     mm::Lock lock(c->locked != 0U);
+    const mm::Watch<Traits> watch(OMNIHEAP_FAMILY_FFIT, h, c);
     uint32_t b;
     r = FirstFit::check(c, ptr, b);
     if (r == FirstFit::Result::ok) {
+      const uint32_t accounted = FirstFit::size_of(c, b);
       if (FirstFit::resize_in_place(c, b, sz)) {
         result = ptr;
       } else {
@@ -158,6 +165,11 @@ OMNIHEAP_EXPORT void *ffit_extend_block(ffit_heap_t *h, void *ptr, size_t sz, in
           memcpy(result, ptr, old < sz ? old : sz);
           r = FirstFit::free(c, ptr);
         }
+      }
+      if (r == FirstFit::Result::ok && result != nullptr) {
+        watch.reallocated(result, ptr, sz, accounted);
+      } else if (r == FirstFit::Result::ok) {
+        watch.allocated(nullptr, sz);
       }
     }
   }

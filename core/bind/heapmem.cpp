@@ -19,6 +19,7 @@
 #include "../common/compiler.hpp"
 #include "../common/critical.hpp"
 #include "../common/text.hpp"
+#include "../observe/events.hpp"
 #include "engine_heap.hpp"
 #include "omniheap_port.h"
 
@@ -318,6 +319,92 @@ void *zeroed(size_t nmemb, size_t size, const char *file, unsigned line) noexcep
   return p;
 }
 
+// ---- listener events (outside the hot path: only while listeners watch) -------------------
+
+namespace observe = omniheap::observe;
+
+// The arena's bytes in use, peak and failure count before an API call, and
+// the event the call's outcome makes. Constructed inside the guard.
+class Watch {
+public:
+  Watch() noexcept : on_(observe::watching()) {
+    if (OMNIHEAP_UNLIKELY(on_)) {
+      Control *h = arena_heap();
+      before_ = E::used_bytes(h);
+      peak_ = E::peak_bytes(h);
+      failures_ = h->failures;
+    }
+  }
+  bool on() const noexcept { return on_; }
+  // The size of block p before a realloc (p passed verify()), else 0.
+  static size_t old_bytes(void *p) noexcept {
+    return p != nullptr && verify(arena_heap(), p) == eng::Fault::none ? E::chunk_bytes(heap, p) : 0U;
+  }
+  void allocated(void *p, size_t size) const noexcept {
+    if (p != nullptr) {
+      observe::allocated(OMNIHEAP_FAMILY_HEAPMEM, arena, p, size, E::chunk_bytes(heap, p), before_,
+                         E::used_bytes(heap), peak_, E::peak_bytes(heap));
+    } else {
+      failed(size);
+    }
+  }
+  void freed(void *p, bool ok) const noexcept {
+    const size_t after = E::used_bytes(heap);
+    if (ok) observe::freed(OMNIHEAP_FAMILY_HEAPMEM, arena, p, before_ - after, before_, after, peak_);
+  }
+  void resized(void *q, void *p, size_t size, size_t old) const noexcept {
+    if (q != nullptr) {
+      observe::reallocated(OMNIHEAP_FAMILY_HEAPMEM, arena, q, p, size, E::chunk_bytes(heap, q), old, before_,
+                           E::used_bytes(heap), peak_, E::peak_bytes(heap));
+    } else {
+      failed(size);
+    }
+  }
+
+private:
+  void failed(size_t size) const noexcept {
+    if (heap->failures != failures_) observe::failed(OMNIHEAP_FAMILY_HEAPMEM, arena, size, before_, peak_);
+  }
+  bool on_;
+  size_t before_ = 0, peak_ = 0;
+  uint32_t failures_ = 0;
+};
+
+void *watched_allocate(heapmem_zone_t zone, size_t size, const char *file, unsigned line) noexcept {
+  const Watch w;
+  void *p = allocate(zone, size, file, line);
+  if (OMNIHEAP_UNLIKELY(w.on())) w.allocated(p, size);
+  return p;
+}
+
+bool watched_release(void *p, const char *function) noexcept {
+  const Watch w;
+  const bool ok = release(p, function);
+  if (OMNIHEAP_UNLIKELY(w.on())) w.freed(p, ok);
+  return ok;
+}
+
+void *watched_resize(void *p, size_t size, const char *file, unsigned line) noexcept {
+  if (OMNIHEAP_LIKELY(!observe::watching())) return resize(p, size, file, line);
+  if (p == nullptr) return watched_allocate(HEAPMEM_ZONE_GENERAL, size, file, line);
+  if (size == 0U) {
+    watched_release(p, "heapmem_realloc");
+    return nullptr;
+  }
+  const Watch w;
+  const size_t old = Watch::old_bytes(p);
+  void *q = resize(p, size, file, line);
+  if (old != 0U) w.resized(q, p, size, old);
+  return q;
+}
+
+void *watched_zeroed(size_t nmemb, size_t size, const char *file, unsigned line) noexcept {
+  const Watch w;
+  void *p = zeroed(nmemb, size, file, line);
+  if (OMNIHEAP_UNLIKELY(w.on())) w.allocated(p, nmemb != 0U && size > SIZE_MAX / nmemb ? SIZE_MAX : nmemb * size);
+  return p;
+}
+
 } // namespace
 
 // ---- API -------------------------------------------------------------------------------------
@@ -344,28 +431,28 @@ OMNIHEAP_EXPORT heapmem_zone_t heapmem_zone_register(const char *name, size_t zo
 
 OMNIHEAP_EXPORT void *heapmem_zone_alloc(heapmem_zone_t zone, size_t size) {
   Guard guard;
-  return allocate(zone, size, nullptr, 0);
+  return watched_allocate(zone, size, nullptr, 0);
 }
 
 OMNIHEAP_EXPORT void *heapmem_realloc(void *ptr, size_t size) {
   Guard guard;
-  return resize(ptr, size, nullptr, 0);
+  return watched_resize(ptr, size, nullptr, 0);
 }
 
 OMNIHEAP_EXPORT void *heapmem_calloc(size_t nmemb, size_t size) {
   Guard guard;
-  return zeroed(nmemb, size, nullptr, 0);
+  return watched_zeroed(nmemb, size, nullptr, 0);
 }
 
 OMNIHEAP_EXPORT bool heapmem_free(void *ptr) {
   Guard guard;
-  return release(ptr, "heapmem_free");
+  return watched_release(ptr, "heapmem_free");
 }
 
 OMNIHEAP_EXPORT void *heapmem_zone_alloc_debug(heapmem_zone_t zone, size_t size, const char *file,
                                                const unsigned line) {
   Guard guard;
-  return allocate(zone, size, file != nullptr ? file : "?", line);
+  return watched_allocate(zone, size, file != nullptr ? file : "?", line);
 }
 
 OMNIHEAP_EXPORT void *heapmem_alloc_debug(size_t size, const char *file, const unsigned line) {
@@ -375,20 +462,20 @@ OMNIHEAP_EXPORT void *heapmem_alloc_debug(size_t size, const char *file, const u
 OMNIHEAP_EXPORT void *heapmem_realloc_debug(void *ptr, size_t size, const char *file,
                                             const unsigned line) {
   Guard guard;
-  return resize(ptr, size, file != nullptr ? file : "?", line);
+  return watched_resize(ptr, size, file != nullptr ? file : "?", line);
 }
 
 OMNIHEAP_EXPORT void *heapmem_calloc_debug(size_t nmemb, size_t size, const char *file,
                                            const unsigned line) {
   Guard guard;
-  return zeroed(nmemb, size, file != nullptr ? file : "?", line);
+  return watched_zeroed(nmemb, size, file != nullptr ? file : "?", line);
 }
 
 OMNIHEAP_EXPORT bool heapmem_free_debug(void *ptr, const char *file, const unsigned line) {
   (void)file;
   (void)line;
   Guard guard;
-  return release(ptr, "heapmem_free_debug");
+  return watched_release(ptr, "heapmem_free_debug");
 }
 
 OMNIHEAP_EXPORT void heapmem_stats(heapmem_stats_t *stats) {

@@ -6,6 +6,7 @@
 #include "../common/compiler.hpp"
 #include "../common/critical.hpp"
 #include "../engine/pool.hpp"
+#include "../observe/events.hpp"
 #include "../observe/registry.hpp"
 #include "omniheap_port.h"
 
@@ -108,9 +109,32 @@ OMNIHEAP_COLD void *alloc_slow(memb *m) {
   return a.block;
 }
 
+// memb_alloc() while listeners watch: the same allocation, reported with
+// the pool's bytes in use (whole blocks) before and after.
+OMNIHEAP_COLD void *alloc_observed(memb *m) {
+  Pool::Allocation a{nullptr, false};
+  {
+    Guard guard;
+    const size_t size = m->size;
+    const size_t before = Pool::in_use(*m), old_peak = Pool::peak(*m);
+    a.block = Pool::allocate_fast(*m);
+    if (a.block == nullptr) a = Pool::allocate_slow(*m);
+    namespace ob = omniheap::observe;
+    if (a.block != nullptr) {
+      ob::allocated(OMNIHEAP_FAMILY_MEMB, m, a.block, size, size, before * size, Pool::in_use(*m) * size,
+                    old_peak * size, Pool::peak(*m) * size);
+    } else {
+      ob::failed(OMNIHEAP_FAMILY_MEMB, m, size, before * size, old_peak * size);
+    }
+  }
+  if (a.repaired) fault(m, a.block, OMNIHEAP_FAULT_CORRUPT_METADATA, "memb_alloc");
+  return a.block;
+}
+
 } // namespace
 
 OMNIHEAP_EXPORT void *memb_alloc(struct memb *m) {
+  if (OMNIHEAP_UNLIKELY(omniheap::observe::watching())) return alloc_observed(m);
   {
     Guard guard;
     if (void *block = Pool::allocate_fast(*m)) return block;
@@ -133,11 +157,26 @@ OMNIHEAP_COLD int free_failed(memb *m, void *ptr, Pool::Release r) {
   return -1;
 }
 
+// memb_free() while listeners watch (reported once the block is free).
+OMNIHEAP_COLD Pool::Release release_observed(memb *m, void *ptr) {
+  Guard guard;
+  const size_t size = m->size;
+  const size_t before = Pool::in_use(*m), peak = Pool::peak(*m);
+  const Pool::Release r = Pool::release(*m, ptr);
+  if (r == Pool::Release::ok) {
+    omniheap::observe::freed(OMNIHEAP_FAMILY_MEMB, m, ptr, size, before * size, Pool::in_use(*m) * size,
+                             peak * size);
+  }
+  return r;
+}
+
 } // namespace
 
 OMNIHEAP_EXPORT int memb_free(struct memb *m, void *ptr) {
   Pool::Release r;
-  {
+  if (OMNIHEAP_UNLIKELY(omniheap::observe::watching())) {
+    r = release_observed(m, ptr);
+  } else {
     Guard guard;
     r = Pool::release(*m, ptr);
   }

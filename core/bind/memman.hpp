@@ -4,6 +4,7 @@
 #include <ffit.h>
 
 #include "../common/compiler.hpp"
+#include "../observe/events.hpp"
 #include "../observe/registry.hpp"
 #include "omniheap_port.h"
 
@@ -76,6 +77,52 @@ template <class T> struct RegistryOps {
     const Control *c = of(object);
     return c != nullptr && c == cookie && c->owner == object;
   }
+};
+
+// Listener events of one call on one memman heap, from its statistics
+// (T::fill, O(1)) before and after; constructed and used under the heap's
+// lock. A block that moves to or from another heap (ebuddy) is reported by
+// that heap's own calls.
+template <class T> class Watch {
+public:
+  Watch(omniheap_family_t family, const void *object, typename T::Control *c) noexcept
+      : on_(omniheap::observe::watching()), family_(family), object_(object), c_(c) {
+    if (OMNIHEAP_UNLIKELY(on_)) T::fill(c, &before_);
+  }
+  bool on() const noexcept { return on_; }
+  void allocated(void *p, size_t size) const noexcept {
+    if (OMNIHEAP_LIKELY(!on_)) return;
+    omniheap_stats_t a{};
+    T::fill(c_, &a);
+    if (p != nullptr) {
+      omniheap::observe::allocated(family_, object_, p, size, a.in_use - before_.in_use, before_.in_use, a.in_use,
+                                   before_.peak, a.peak);
+    } else if (a.failed_allocations != before_.failed_allocations) {
+      omniheap::observe::failed(family_, object_, size, before_.in_use, before_.peak);
+    }
+  }
+  void freed(void *p, bool ok) const noexcept {
+    if (OMNIHEAP_LIKELY(!on_) || !ok) return;
+    omniheap_stats_t a{};
+    T::fill(c_, &a);
+    omniheap::observe::freed(family_, object_, p, before_.in_use - a.in_use, before_.in_use, a.in_use, before_.peak);
+  }
+  // A resize in place or a move inside this heap; `old` is what the old
+  // block accounted for.
+  void reallocated(void *q, void *p, size_t size, size_t old) const noexcept {
+    if (OMNIHEAP_LIKELY(!on_) || q == nullptr) return;
+    omniheap_stats_t a{};
+    T::fill(c_, &a);
+    omniheap::observe::reallocated(family_, object_, q, p, size, a.in_use + old - before_.in_use, old,
+                                   before_.in_use, a.in_use, before_.peak, a.peak);
+  }
+
+private:
+  bool on_;
+  omniheap_family_t family_;
+  const void *object_;
+  typename T::Control *c_;
+  omniheap_stats_t before_{};
 };
 
 // Names an ffit heap "ebuddy" in the registry (a buddy heap's emergency heap).
