@@ -18,6 +18,14 @@ namespace {
 
 omniheap_listener_t *g_listeners; // zero: empty
 Sink g_sink;
+size_t g_last_slot; // the slot of the heap of the last event: most events repeat it
+
+size_t slot_cached(const void *object) noexcept {
+  if (slot_at(g_last_slot)->object == object && object != nullptr) return g_last_slot;
+  const size_t slot = slot_of(object);
+  if (slot < OMNIHEAP_CONF_MAX_HEAPS) g_last_slot = slot;
+  return slot;
+}
 
 constexpr unsigned valid_events = OMNIHEAP_ON_ALL;
 static_assert(OMNIHEAP_ON_ALL == (OMNIHEAP_ON_OPERATIONS | OMNIHEAP_ON_FAILURE | OMNIHEAP_ON_THRESHOLD |
@@ -90,24 +98,29 @@ void set_sink(Sink sink) noexcept {
 
 void notify(const Change &c) noexcept {
   CriticalSection cs;
-  const size_t slot = slot_of(c.object);
+  const size_t slot = slot_cached(c.object);
   omniheap_heap *entry = slot < OMNIHEAP_CONF_MAX_HEAPS ? slot_at(slot) : nullptr;
-  omniheap_event_t e{};
-  e.family = entry != nullptr ? entry->ops->family : c.family;
-  if (g_sink != nullptr) g_sink(c, e.family);
-  if (g_listeners == nullptr) return;
-  e.heap = entry;
-  e.object = c.object;
-  e.pointer = c.pointer;
-  e.old_pointer = c.old_pointer;
-  e.size = c.size;
-  e.bytes = c.bytes;
-  e.old_bytes = c.old_bytes;
-  e.previous_in_use = c.before;
-  e.in_use = c.after;
-  e.peak = c.peak;
+  const omniheap_family_t family = entry != nullptr ? entry->ops->family : c.family;
+  if (g_sink != nullptr) g_sink(c, family);
+  omniheap_event_t e; // built for the first listener of this heap
+  bool built = false;
   for (omniheap_listener_t *l = g_listeners; l != nullptr; l = l->next) {
     if (l->object != nullptr && l->object != c.object) continue;
+    if (!built) {
+      e = omniheap_event_t{};
+      e.family = family;
+      e.heap = entry;
+      e.object = c.object;
+      e.pointer = c.pointer;
+      e.old_pointer = c.old_pointer;
+      e.size = c.size;
+      e.bytes = c.bytes;
+      e.old_bytes = c.old_bytes;
+      e.previous_in_use = c.before;
+      e.in_use = c.after;
+      e.peak = c.peak;
+      built = true;
+    }
     if ((l->events & OMNIHEAP_ON(c.kind)) != 0U) deliver(*l, e, c.kind, 0);
     if (c.kind != OMNIHEAP_EVENT_ALLOC_FAILED) conditions(*l, e, c, slot);
   }

@@ -15,6 +15,14 @@
  *             block (whose area makes chunks one 8-byte unit larger on a
  *             64-bit host)
  *   glibc     malloc/free
+ * Listener costs (make bench, part observe), all on sys_heap:
+ *   sys_heap+idle       a listener registered on another heap: every call
+ *                       builds its event and finds no listener for it
+ *   sys_heap+threshold  a threshold listener (ABOVE/BELOW, hysteresis) on
+ *                       this heap, the threshold in the ring's range so
+ *                       that it crosses
+ *   sys_heap+trace      the trace recorder on this heap, writing each line
+ *                       to a callback that only counts bytes
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,16 +31,38 @@
 #include <zephyr/kernel.h>
 
 #include "emh_malloc.h"
+#include "omniheap.h"
 
-enum api { SYS_HEAP, K_HEAP, K_MALLOC, EMH, GLIBC };
+enum api { SYS_HEAP, K_HEAP, K_MALLOC, EMH, GLIBC, SYS_HEAP_IDLE, SYS_HEAP_THRESHOLD, SYS_HEAP_TRACE };
 
 static char mem[65536] __attribute__((aligned(8)));
 static struct sys_heap sh;
 static struct k_heap kh;
 static emh_heapId_t eh = -1;
 
+static struct sys_heap other;
+static char other_mem[1024] __attribute__((aligned(8)));
+static omniheap_listener_t listener;
+static omniheap_trace_t trace;
+static unsigned long events, trace_bytes;
+
+static void on_event(const omniheap_event_t *e, void *context) {
+  (void)e;
+  (void)context;
+  ++events;
+}
+
+static void count_bytes(const char *text, size_t length, void *context) {
+  (void)text;
+  (void)context;
+  trace_bytes += length;
+}
+
 static void release(enum api api, void *p) {
   switch (api) {
+  case SYS_HEAP_IDLE:
+  case SYS_HEAP_THRESHOLD:
+  case SYS_HEAP_TRACE:
   case SYS_HEAP: sys_heap_free(&sh, p); break;
   case K_HEAP: k_heap_free(&kh, p); break;
   case K_MALLOC: k_free(p); break;
@@ -43,6 +73,9 @@ static void release(enum api api, void *p) {
 
 static void *take(enum api api, size_t size) {
   switch (api) {
+  case SYS_HEAP_IDLE:
+  case SYS_HEAP_THRESHOLD:
+  case SYS_HEAP_TRACE:
   case SYS_HEAP: return sys_heap_alloc(&sh, size);
   case K_HEAP: return k_heap_alloc(&kh, size, K_NO_WAIT);
   case K_MALLOC: return k_malloc(size);
@@ -53,7 +86,8 @@ static void *take(enum api api, size_t size) {
 }
 
 int main(int argc, char **argv) {
-  static const char *const names[] = {"sys_heap", "k_heap", "k_malloc", "emh", "glibc"};
+  static const char *const names[] = {"sys_heap", "k_heap", "k_malloc", "emh", "glibc",
+                                      "sys_heap+idle", "sys_heap+threshold", "sys_heap+trace"};
   enum api api = GLIBC;
   unsigned a;
   long i, n;
@@ -68,11 +102,25 @@ int main(int argc, char **argv) {
     }
   }
   if (!found) {
-    fprintf(stderr, "usage: api_pairs sys_heap|k_heap|k_malloc|emh|glibc N\n");
+    fprintf(stderr, "usage: api_pairs sys_heap|k_heap|k_malloc|emh|glibc|sys_heap+idle|sys_heap+threshold|"
+                    "sys_heap+trace N\n");
     return 2;
   }
   n = atol(argv[2]);
-  if (api == SYS_HEAP) sys_heap_init(&sh, mem, sizeof mem);
+  if (api == SYS_HEAP || api >= SYS_HEAP_IDLE) sys_heap_init(&sh, mem, sizeof mem);
+  if (api == SYS_HEAP_IDLE) {
+    sys_heap_init(&other, other_mem, sizeof other_mem);
+    omniheap_listener_register(&listener, omniheap_heap_find(&other), OMNIHEAP_ON_ALL, 512, 64, on_event, NULL);
+  }
+  /* The ring holds about 16 x 80 B: crossings at 1200 B with 128 B of hysteresis. */
+  if (api == SYS_HEAP_THRESHOLD &&
+      omniheap_listener_register(&listener, omniheap_heap_find(&sh), OMNIHEAP_ON_THRESHOLD, 1200, 128, on_event,
+                                 NULL) != OMNIHEAP_OK) {
+    return 1;
+  }
+  if (api == SYS_HEAP_TRACE && omniheap_trace_start(&trace, omniheap_heap_find(&sh), count_bytes, NULL) != OMNIHEAP_OK) {
+    return 1;
+  }
   if (api == K_HEAP) k_heap_init(&kh, mem, sizeof mem);
   if (api == EMH && (eh = emh_create(mem, sizeof mem)) < 0) {
     fprintf(stderr, "api_pairs: emh_create failed\n");
@@ -88,5 +136,7 @@ int main(int argc, char **argv) {
       return 1;
     }
   }
+  if (n > 0 && api == SYS_HEAP_IDLE && events != 0U) return 1;
+  if (n > 0 && api == SYS_HEAP_TRACE && trace_bytes == 0U) return 1;
   return 0;
 }

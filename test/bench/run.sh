@@ -1,5 +1,5 @@
 #!/bin/sh
-# make bench — figures, not pass/fail. Four parts (BENCH_PARTS="memb heap k_heap emh"):
+# make bench — figures, not pass/fail. Parts (BENCH_PARTS="memb heap k_heap emh memman observe"):
 #
 # MEMB
 #  - callgrind: exact x86-64 instructions per memb_alloc, per memb_free and per
@@ -99,7 +99,7 @@ out=build/bench
 mkdir -p "$out"
 started=$(date +%s)
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
-BENCH_PARTS=${BENCH_PARTS:-memb heap k_heap emh memman}
+BENCH_PARTS=${BENCH_PARTS:-memb heap k_heap emh memman observe}
 mk() { $MAKE -s --no-print-directory "$@"; }
 dir=$(mk print-config | sed -n 's/^build_dir=//p')
 
@@ -576,6 +576,37 @@ if command -v valgrind >/dev/null 2>&1; then
 fi
 }
 
+# ---- listeners ----------------------------------------------------------------------------
+# What the listener machinery costs a heap: exact callgrind instructions per
+# free+alloc pair on sys_heap with no listener, with a listener on another
+# heap (the call builds its event, nobody takes it), with a threshold
+# listener that crosses, and with the trace recorder.
+observe_part() {
+mk -j"$JOBS" "$dir/bench/api_pairs"
+if command -v valgrind >/dev/null 2>&1; then
+  echo
+  echo "listeners, one thread: x86-64 instructions per free+alloc pair on sys_heap (callgrind, 10^5 pairs, ring of 16 blocks of 16..127 B)"
+  csv=$out/observe_pairs.csv
+  echo "metric,config,value" > "$csv"
+  for name in sys_heap sys_heap+idle sys_heap+threshold sys_heap+trace; do
+    per=$(pair_cost "$name" 100000) || { echo "  $name: api_pairs failed"; continue; }
+    printf '  %-20s %8s\n' "$name" "$per"
+    echo "instructions_per_pair,$name,$per" >> "$csv"
+  done
+  awk -F, '$1 == "instructions_per_pair" { v[$2] = $3 }
+    END {
+      if (!("sys_heap" in v)) exit
+      for (k in v) if (k != "sys_heap") {
+        printf "  %s over no listener: +%.1f instructions per pair (%.2fx)\n", k, v[k] - v["sys_heap"], v[k] / v["sys_heap"]
+        printf "ratio_over_sys_heap,%s,%.3f\n", k, v[k] / v["sys_heap"] >> FILENAME
+      }
+    }' "$csv"
+  echo "written: $csv"
+else
+  echo "listener costs: valgrind not installed (apt-get install valgrind) — skipped"
+fi
+}
+
 # ---- emh_malloc ----------------------------------------------------------------------------
 emh_part() {
 mk -j"$JOBS" "$dir/bench/emh_contended" "$dir/bench/api_pairs"
@@ -688,7 +719,8 @@ for part in $BENCH_PARTS; do
     k_heap) k_heap_part ;;
     emh) emh_part ;;
     memman) memman_part ;;
-    *) echo "make bench: unknown part '$part' (memb, heap, k_heap, emh, memman)" >&2; exit 2 ;;
+    observe) observe_part ;;
+    *) echo "make bench: unknown part '$part' (memb, heap, k_heap, emh, memman, observe)" >&2; exit 2 ;;
   esac
 done
 echo
