@@ -103,6 +103,9 @@ if step build-host $MAKE $JOBS TARGET=host lib unit conformance stress; then
   lane stress-emh-lockdepth build/host/test/stress-emh_lockdepth
   # ffit, buddy and ebuddy: reference model, validate every 1000 operations.
   lane stress-memman-model build/host/test/stress-memman_model
+  # Listeners on a k_heap shared by four threads: crossings alternate, the
+  # events add up to the statistics.
+  lane stress-listener-threads build/host/test/stress-listener_threads
 fi
 # 32-bit size_t and pointers on the host (gcc -m32, Debian's gcc-multilib).
 if printf 'int main(void){return 0;}\n' | gcc -m32 -x c - -o "$LOGS/m32-probe" >/dev/null 2>&1; then
