@@ -564,7 +564,10 @@ OMNIHEAP_EXPORT void mmt_meminfo(mmt_meminfo_t *info) {
 OMNIHEAP_EXPORT int mmt_use_arena(void *mem, size_t bytes) {
   omniheap::LockGuard lock(g.lock);
   if (g.live != 0U || !start_arena(mem, bytes)) return -1;
-  if (__atomic_load_n(&g.state, __ATOMIC_ACQUIRE) == 0U) enter_registry();
+  // A new arena: its high-water mark starts now, and MMT is (again)
+  // registered, as a heap initialised again. The counters continue.
+  g.peak = g.in_use;
+  enter_registry();
   return 0;
 }
 

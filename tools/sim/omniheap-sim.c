@@ -320,14 +320,48 @@ static void free_buddy(void *p) { (void)buddy_free_block(&g_buddy, p); }
 #endif
 
 /*
- * MMT HOOK. Montimage MMT (api/mmt: "mmt_core.h", "memory.h") is not
- * implemented yet. When it is: write init_mmt() (set the MMT allocator up on
- * buf[0 .. region), an arena of the same size as every other family's),
- * alloc_mmt()/free_mmt(), and replace the NULLs and the `missing` text of the
- * "mmt" entry below. The heap map and statistics need nothing more: they
- * find every registered heap whose blocks lie in the region.
+ * MMT HOOK. Montimage MMT (api/mmt: "mmt_core.h", "memory.h"): init_mmt()
+ * moves MMT onto an arena over buf[0 .. region) with mmt_use_arena() (the
+ * same region as every other family's, whatever OMNIHEAP_CONF_MMT_BACKEND
+ * the library was built with; the heap is registered as "mmt", its walk
+ * shows the blocks as the caller sees them). mmt_malloc() panics when it
+ * fails in the default build (OMNIHEAP_CONF_MMT_ABORT = 1, as upstream
+ * aborts), and a run must see its failure as NULL: alloc_mmt() first asks
+ * the registry for MMT's largest_free (exact: the largest request that
+ * succeeds now) and returns NULL above it, without calling mmt_malloc(), so
+ * no failure is counted by MMT itself and mmt's cost per operation includes
+ * that statistics call. A library built with
+ * make BUILD=build/mmt0 DEFS=-DOMNIHEAP_CONF_MMT_ABORT=0 returns NULL
+ * itself; the check is then compiled out and the cost is mmt_malloc()'s.
  */
-#define SIM_MMT_MISSING "not available in this build"
+#include "memory.h"
+#include "mmt_core.h"
+
+#if OMNIHEAP_CONF_MMT_ABORT
+static omniheap_heap_t *g_mmt;
+#endif
+static int init_mmt(unsigned char *buf, size_t region, char *why, size_t why_size) {
+  if (mmt_use_arena(buf, region) != 0) {
+    snprintf(why, why_size, "mmt_use_arena() refused the region (blocks still live, or too small)");
+    return -1;
+  }
+#if OMNIHEAP_CONF_MMT_ABORT
+  g_mmt = mmt_omniheap();
+  if (g_mmt == NULL) {
+    snprintf(why, why_size, "MMT is not in the registry (full)");
+    return -1;
+  }
+#endif
+  return 0;
+}
+static void *alloc_mmt(size_t n) {
+#if OMNIHEAP_CONF_MMT_ABORT
+  omniheap_stats_t st = OMNIHEAP_STATS_INIT;
+  if (omniheap_heap_stats(g_mmt, &st) != OMNIHEAP_OK || n > st.largest_free) return NULL;
+#endif
+  return mmt_malloc(n);
+}
+static void free_mmt(void *p) { mmt_free(p); }
 
 #define SIM_MEMMAN_MISSING "not available in this build (built with OMNIHEAP_SIM_FFIT or OMNIHEAP_SIM_BUDDY = 0)"
 
@@ -348,7 +382,7 @@ static const family_t g_families[] = {
     {"buddy", SIM_MEMMAN_MISSING, 0, NULL, NULL, NULL},
     {"ebuddy", SIM_MEMMAN_MISSING, 0, NULL, NULL, NULL},
 #endif
-    {"mmt", SIM_MMT_MISSING, 0, NULL, NULL, NULL},
+    {"mmt", NULL, 0, init_mmt, alloc_mmt, free_mmt},
 };
 #define N_FAMILIES (sizeof g_families / sizeof g_families[0])
 
