@@ -40,6 +40,23 @@
 #include "omniheap_port.h"
 #include "sys_heap_core.hpp"
 
+// Under AddressSanitizer a double free would make the prefix check itself
+// a use after free (the C library's block is freed): the check asks ASan
+// first (see check()).
+#if defined(__SANITIZE_ADDRESS__)
+#define OMNIHEAP_MMT_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define OMNIHEAP_MMT_ASAN 1
+#endif
+#endif
+#ifdef OMNIHEAP_MMT_ASAN
+extern "C" {
+void *__asan_region_is_poisoned(void *beg, size_t size);
+size_t __asan_get_free_stack(void *addr, void **trace, size_t size, int *thread_id);
+}
+#endif
+
 #if OMNIHEAP_CONF_MMT_BACKEND != 0 && OMNIHEAP_CONF_MMT_BACKEND != 1
 #error "OMNIHEAP_CONF_MMT_BACKEND must be 0 (C library) or 1 (arena), or -1 (automatic) in project.yml"
 #endif
@@ -371,6 +388,15 @@ constexpr omniheap_fault_kind_t no_fault = static_cast<omniheap_fault_kind_t>(0)
 omniheap_fault_kind_t check(unsigned char *u, Prefix &p) noexcept {
   const uintptr_t a = reinterpret_cast<uintptr_t>(u);
   if (OMNIHEAP_UNLIKELY(a % align != 0U || a < libc_prefix + align)) return OMNIHEAP_FAULT_FOREIGN_POINTER;
+#ifdef OMNIHEAP_MMT_ASAN
+  // Poisoned: freed heap memory (a block freed already) or a redzone.
+  if (__asan_region_is_poisoned(u - 4U * word, 4U * word) != nullptr) {
+    void *trace[1];
+    int thread;
+    return __asan_get_free_stack(u - word, trace, 1, &thread) != 0U ? OMNIHEAP_FAULT_DOUBLE_FREE
+                                                                    : OMNIHEAP_FAULT_FOREIGN_POINTER;
+  }
+#endif
   p = read_prefix(u);
   if (OMNIHEAP_LIKELY(intact(u, p))) return no_fault;
   return diagnose(u, p);
