@@ -147,6 +147,7 @@ MMTAPI void *MMTCALL mmt_realloc(void *x, size_t size);
 /**
  * @brief Frees a block allocated by mmt_malloc() or mmt_realloc().
  * @param x The block, or NULL (then nothing happens).
+ * @return Nothing (the function is `void`).
  * @par Faults
  * An `x` that is no block in use is reported to the fault handler, as in
  * mmt_realloc() (default action: panic, as the C library's `free()`
