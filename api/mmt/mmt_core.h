@@ -16,8 +16,9 @@
  *   `sizeof(size_t)`).
  * - `mmt_realloc(p, n)` with `n` not larger than the block's size returns
  *   `p` itself (upstream returns NULL and leaves `p` as it was).
- * - A size so large that the block's header would overflow `size_t` is an
- *   allocation failure (upstream wraps and returns a tiny block).
+ * - A size so large that the block with its header would overflow `size_t`
+ *   (or exceed `PTRDIFF_MAX`) is an allocation failure, without asking the
+ *   C library (upstream wraps and returns a tiny block).
  * - Out of memory calls the port's panic hook, omniheap_port_panic(), after
  *   the failure is counted and reported to listeners (upstream prints to
  *   stderr and calls `abort()`); a library built with
@@ -101,8 +102,9 @@ extern "C" {
  * @param size Bytes wanted; 0 is allowed and gives a valid, unique block
  *             (to be freed like any other).
  * @return The block. It is never NULL in the default build: when no memory
- *         is left, or `size` is so large that the header would overflow
- *         `size_t`, the failure is counted, reported to listeners
+ *         is left, or `size` is so large that the block with its header
+ *         would exceed `PTRDIFF_MAX` (so also on every size that would
+ *         overflow `size_t`), the failure is counted, reported to listeners
  *         (OMNIHEAP_EVENT_ALLOC_FAILED), and omniheap_port_panic() is called
  *         with a message "mmt: not enough memory for N bytes" (upstream
  *         aborts). A library built with OMNIHEAP_CONF_MMT_ABORT = 0 returns

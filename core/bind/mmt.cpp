@@ -84,9 +84,11 @@ constexpr size_t prefix = (4U * word + align - 1U) / align * align;
 // fd_nextsize, bk_nextsize); the size and the seal lie after them.
 constexpr size_t libc_prefix = (6U * word + align - 1U) / align * align;
 static_assert(prefix % align == 0U && prefix >= 4U * word && libc_prefix >= prefix, "prefix layout");
-// Requests above this fail (the prefix and the arena's alignment shift
-// would overflow size_t).
-constexpr size_t max_request = SIZE_MAX - libc_prefix - align;
+// Requests above this fail without asking the backing store: with the
+// prefix and the arena's alignment shift the block would exceed PTRDIFF_MAX
+// (no C object may, and the C library refuses it too) or overflow size_t.
+constexpr size_t max_request = static_cast<size_t>(PTRDIFF_MAX) - libc_prefix - align;
+static_assert(static_cast<size_t>(PTRDIFF_MAX) <= SIZE_MAX, "PTRDIFF_MAX fits size_t");
 
 // ---- state ---------------------------------------------------------------------------
 
