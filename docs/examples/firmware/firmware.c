@@ -1,167 +1,89 @@
 /*
- * Example firmware: a small sensor gateway written the way legacy code is —
- * Contiki MEMB pools for connections, packets and sensor readings, Contiki
- * HeapMem for variable-size packet payloads, and a Zephyr sys_heap that the
- * radio driver uses for DMA-aligned frame buffers — linked against omniheap
- * instead of the upstream allocators, unchanged.
+ * Example firmware: a small sensor gateway written the way legacy code is.
  *
- * It simulates a few hundred rounds of traffic (deterministic), including
- * pool exhaustion and one deliberately buggy driver that frees a packet
- * twice, then prints omniheap's memory report: every heap of every family,
- * its capacity, use, peak, allocations, failures and faults, from the native
- * registry.
+ * Its subsystems came from different code bases, and each keeps the
+ * allocator API it was written for (see gateway.h for the map): Contiki-NG
+ * MEMB and HeapMem in the network glue, a Zephyr kernel heap between the
+ * sensor tasks and the uplink, emh_malloc heaps per task, a Zephyr
+ * multi-heap in the radio driver, Schoofs' buddy allocator in the camera
+ * module and MMT in the protocol statistics. Linked against omniheap instead
+ * of seven allocators, every one of those heaps reports to one registry.
  *
- * Runs on the host (`make run`) and under QEMU (`make run TARGET=cortex-m0`).
- * Plain C99; only the C library's printf is used for its own messages.
+ * The main loop runs GW_ROUNDS rounds of traffic with a burst in the middle
+ * (the channel is congested, traffic doubles). Threshold listeners on the
+ * heaps whose users can give memory back report pressure; the loop then
+ * sheds load: the network drops its retransmission cache, the camera is
+ * throttled, the protocol module drops its packet windows. At the end: each
+ * module's summary, omniheap's memory report, totals per family and a
+ * validation of every heap.
+ *
+ * Runs on the host (`make run`: the sensor tasks are threads) and under QEMU
+ * (`make run TARGET=cortex-m3`, a reduced configuration on cortex-m0).
+ * Deterministic: fixed seeds, and nothing timing-dependent is printed.
  */
-#include <stdint.h>
 #include <stdio.h>
-#include <string.h>
 
-#include <zephyr/sys/sys_heap.h>
-
-#include "lib/heapmem.h"
-#include "lib/memb.h"
 #include "omniheap.h"
 
-#define MAX_CONNECTIONS 6
-#define MAX_PACKETS 12
-#define MAX_READINGS 8
-#define ROUNDS 400
+#include "gateway.h"
 
-struct connection {
-  uint16_t peer;
-  uint16_t sent;
-  uint32_t opened_at;
-};
+static struct pressure_watch packet_pressure; /* heapmem: packet payloads */
+static struct pressure_watch frame_pressure;  /* buddy: camera frames */
 
-struct packet {
-  uint16_t length;
-  uint16_t peer;
-  uint8_t *payload; /* heapmem: as long as the readings it carries */
-};
-
-struct reading {
-  uint8_t sensor;
-  int16_t value;
-};
-
-MEMB(connections, struct connection, MAX_CONNECTIONS);
-MEMB(packets, struct packet, MAX_PACKETS);
-MEMB(readings, struct reading, MAX_READINGS);
-
-/* The radio driver's frame buffers: a Zephyr sys_heap, 32-byte aligned for DMA. */
-static struct sys_heap radio_heap;
-static uint8_t radio_memory[1536];
-
-static uint32_t rng_state = 0x2545F491u;
-
-static uint32_t rng(void) {
-  rng_state ^= rng_state << 13;
-  rng_state ^= rng_state >> 17;
-  rng_state ^= rng_state << 5;
-  return rng_state;
+void gw_name_heap(const void *object, const char *name) {
+  omniheap_heap_set_name(omniheap_heap_find(object), name);
 }
 
-static struct connection *open_conns[MAX_CONNECTIONS];
-static struct packet *queue[MAX_PACKETS];
-static struct reading *pending[MAX_READINGS];
-static unsigned n_conns, n_queued, n_pending;
-static unsigned sent_packets, dropped_readings, refused_connections, radio_busy;
+/* Misuse that a heap detects (here: the legacy driver's double free) is
+ * logged without addresses, then handled as the family's contract says. */
+static omniheap_fault_action_t log_fault(const omniheap_fault_t *fault, void *context) {
+  (void)context;
+  printf("fault: %s in %s on heap %s\n", omniheap_fault_kind_name(fault->kind), fault->function,
+         fault->heap != NULL ? omniheap_heap_name(fault->heap) : "(unregistered)");
+  return fault->default_action;
+}
 
-static void sample_sensors(uint32_t now) {
-  unsigned k = 1u + rng() % 4u;
-  (void)now;
-  while (k-- > 0u) {
-    struct reading *r = memb_alloc(&readings);
-    if (r == NULL) {
-      ++dropped_readings; /* sensor data lost: the pool is full */
-      continue;
-    }
-    r->sensor = (uint8_t)(rng() % 8u);
-    r->value = (int16_t)(rng() % 2000u) - 1000;
-    pending[n_pending++] = r;
+/* The radio gets GW_RADIO_BUDGET packets out per round, one while congested. */
+static void send_packets(uint32_t now, int congested) {
+  unsigned budget = congested ? 1u : GW_RADIO_BUDGET;
+  struct packet *p;
+  while (budget-- > 0u && (p = net_next_to_send()) != NULL) {
+    if (!radio_send(p->payload, p->length)) return; /* no DMA buffer: next round */
+    net_sent(now, congested, p);
   }
 }
 
-static void accept_connections(uint32_t now) {
-  if (rng() % 4u == 0u) {
-    struct connection *c = memb_alloc(&connections);
-    if (c == NULL) {
-      ++refused_connections;
-      return;
-    }
-    c->peer = (uint16_t)(rng() % 100u);
-    c->sent = 0;
-    c->opened_at = now;
-    open_conns[n_conns++] = c;
-  }
-}
-
-/* Packs pending readings into packets for a random open connection. */
-static void build_packets(void) {
-  while (n_pending >= 6u && n_conns > 0u) {
-    struct packet *p = memb_alloc(&packets);
-    unsigned i;
-    if (p == NULL) return; /* back-pressure: wait for the radio */
-    p->peer = open_conns[rng() % n_conns]->peer;
-    p->length = 0;
-    p->payload = heapmem_alloc(6u * sizeof(struct reading));
-    if (p->payload == NULL) {
-      memb_free(&packets, p);
-      return;
-    }
-    for (i = 0; i < 6u; ++i) {
-      struct reading *r = pending[--n_pending];
-      memcpy(&p->payload[p->length], r, sizeof *r);
-      p->length = (uint16_t)(p->length + sizeof *r);
-      memb_free(&readings, r);
-    }
-    queue[n_queued++] = p;
-  }
-}
-
-/* The radio sends a few packets per round, each through a DMA frame. */
-static void radio_send(void) {
-  unsigned budget = rng() % 3u;
-  while (budget-- > 0u && n_queued > 0u) {
-    struct packet *p = queue[0];
-    uint8_t *frame = sys_heap_aligned_alloc(&radio_heap, 32, 8u + p->length);
-    if (frame == NULL) {
-      ++radio_busy; /* no frame buffer: try again next round */
-      return;
-    }
-    memcpy(frame, &p->peer, sizeof p->peer);
-    memcpy(frame + 8, p->payload, p->length);
-    sys_heap_free(&radio_heap, frame);
-    memmove(&queue[0], &queue[1], (n_queued - 1u) * sizeof queue[0]);
-    --n_queued;
-    heapmem_free(p->payload);
-    memb_free(&packets, p);
-    ++sent_packets;
-  }
-}
-
-static void close_idle_connections(uint32_t now) {
-  unsigned i = 0;
-  while (i < n_conns) {
-    if (now - open_conns[i]->opened_at > 20u + rng() % 40u) {
-      memb_free(&connections, open_conns[i]);
-      open_conns[i] = open_conns[--n_conns];
+/* Load shedding: act on what the listeners recorded during the round. */
+static void shed_load(uint32_t now) {
+  if (pressure_poll(&packet_pressure)) {
+    if (packet_pressure.reported) {
+      char action[64];
+      unsigned dropped = net_drop_cache();
+      net_set_caching(0);
+      sprintf(action, "shedding, %u cached packets dropped, caching off", dropped);
+      pressure_log(&packet_pressure, now, action);
     } else {
-      ++i;
+      net_set_caching(1);
+      pressure_log(&packet_pressure, now, "caching on again");
     }
+  }
+  if (pressure_poll(&frame_pressure)) {
+    /* camera_round() reads frame_pressure.reported: throttled while above */
+    pressure_log(&frame_pressure, now,
+                 frame_pressure.reported ? "camera throttled (half rate, half size)" : "camera at full rate");
   }
 }
 
-/* A legacy driver bug: it frees a packet twice. omniheap reports it (one
- * line through the port) and memb_free returns -1; the pool stays intact. */
-static void buggy_driver(void) {
-  struct packet *p = memb_alloc(&packets);
-  if (p == NULL) return;
-  memb_free(&packets, p);
-  if (memb_free(&packets, p) == -1) { /* caught; the pool is intact */
-    printf("gateway: double free by the legacy driver caught (memb_free returned -1)\n");
+static void print_family_totals(void) {
+  int f;
+  printf("\nfamily      heaps  capacity    in use      peak   allocs  failed\n");
+  for (f = OMNIHEAP_FAMILY_MEMB; f <= OMNIHEAP_FAMILY_MMT; ++f) {
+    omniheap_stats_t s = OMNIHEAP_STATS_INIT;
+    int n = omniheap_family_totals((omniheap_family_t)f, &s);
+    if (n <= 0) continue;
+    printf("%-10s %6d %9lu %9lu %9lu %8lu %7lu\n", omniheap_family_name((omniheap_family_t)f), n,
+           (unsigned long)s.capacity, (unsigned long)s.in_use, (unsigned long)s.peak,
+           (unsigned long)s.allocations, (unsigned long)s.failed_allocations);
   }
 }
 
@@ -170,7 +92,7 @@ static int all_heaps_valid(void) {
   int ok = 1;
   for (h = omniheap_heap_next(NULL); h != NULL; h = omniheap_heap_next(h)) {
     if (omniheap_heap_validate(h) != OMNIHEAP_OK) {
-      printf("gateway: heap %s is corrupted!\n", omniheap_heap_name(h));
+      printf("heap %s is corrupted!\n", omniheap_heap_name(h));
       ok = 0;
     }
   }
@@ -179,26 +101,53 @@ static int all_heaps_valid(void) {
 
 int main(void) {
   uint32_t now;
-  printf("sensor gateway on omniheap %s (%s)\n", omniheap_version_string(), OMNIHEAP_TARGET_NAME);
-  memb_init(&connections);
-  memb_init(&packets);
-  memb_init(&readings);
-  sys_heap_init(&radio_heap, radio_memory, sizeof radio_memory);
-  omniheap_heap_set_name(omniheap_heap_find(&radio_heap), "radio_frames");
+  int valid;
 
-  for (now = 0; now < ROUNDS; ++now) {
-    accept_connections(now);
-    sample_sensors(now);
-    build_packets();
-    radio_send();
-    close_idle_connections(now);
-    if (now == ROUNDS / 2u) buggy_driver();
+  printf("sensor gateway on omniheap %s (target %s, %s configuration)\n", omniheap_version_string(),
+         OMNIHEAP_TARGET_NAME, GW_SMALL_PART ? "reduced" : "full");
+  omniheap_set_fault_handler(log_fault, NULL);
+
+  net_init();
+  radio_init();
+  camera_init();
+  uplink_init();
+  proto_init();
+
+  /* Watch the heaps whose users can give memory back (proto.c watches MMT itself). */
+  if (pressure_watch_start(&packet_pressure, omniheap_heap_find_name("heapmem"), "heapmem") != OMNIHEAP_OK ||
+      pressure_watch_start(&frame_pressure, omniheap_heap_find(camera_heap()), "frames") != OMNIHEAP_OK) {
+    printf("boot: a pressure watch could not be registered\n");
   }
+  printf("boot: %u heaps registered\n", (unsigned)omniheap_heap_count());
 
-  printf("gateway: %u packets sent, %u readings dropped, %u connections refused, %u radio stalls\n",
-         sent_packets, dropped_readings, refused_connections, radio_busy);
-  printf("gateway: all heaps valid: %s\n\n", all_heaps_valid() ? "yes" : "NO");
-  fflush(stdout);
+  /* The sensor tasks report first: their messages go out in batches. */
+  uplink_run();
+  uplink_summary();
+
+  for (now = 0; now < GW_ROUNDS; ++now) {
+    int burst = now >= GW_BURST_FROM && now < GW_BURST_TO;
+    if (now == GW_BURST_FROM) printf("round %lu: traffic burst, channel congested\n", (unsigned long)now);
+    if (now == GW_BURST_TO) printf("round %lu: burst over\n", (unsigned long)now);
+
+    radio_tx_done(); /* last round's DMA transfers have completed */
+    net_round(now, burst);
+    camera_round(now, burst, frame_pressure.reported);
+    send_packets(now, burst);
+    shed_load(now);
+    if (now == GW_BUGGY_DRIVER_ROUND) net_buggy_driver();
+  }
+  radio_tx_done();
+
+  net_summary();
+  radio_summary();
+  camera_summary();
+  proto_summary();
+  printf("\n");
+  fflush(stdout); /* the report is written through the port, not through stdio */
+
   omniheap_report();
-  return all_heaps_valid() ? 0 : 1;
+  print_family_totals();
+  valid = all_heaps_valid();
+  printf("all heaps valid: %s\n", valid ? "yes" : "NO");
+  return valid ? 0 : 1;
 }
