@@ -344,8 +344,9 @@ public:
     const size_t grown = s + rs;
     size_used(h, c) = static_cast<Field>(grown << 1 | 1U);
     left_of(h, c + grown) = static_cast<Field>(grown);
-    use_units(h, rs);
-    shrink(h, c, need);
+    // Only the units the block keeps count, so that the peak never sees the
+    // whole neighbour it takes for a moment.
+    use_units(h, rs - cut(h, c, need));
     return true;
   }
 
@@ -850,15 +851,18 @@ private:
 
   // Chunk c (in use) is cut to `need` units; a tail of at least min_units
   // goes back to the heap (merged with a free right neighbour).
-  static void shrink(Control *h, size_t c, size_t need) noexcept {
+  static void shrink(Control *h, size_t c, size_t need) noexcept { h->headroom += cut(h, c, need); }
+  // The same without the accounting: returns the units given back (0 if
+  // the tail would be under min_units and stays in the chunk).
+  static size_t cut(Control *h, size_t c, size_t need) noexcept {
     const size_t s = size(h, c);
-    if (s - need < min_units) return;
+    if (s - need < min_units) return 0;
     const size_t t = c + need;
     size_used(h, c) = static_cast<Field>(need << 1 | 1U);
     set_header(h, t, need, (s - need) << 1 | 1U);
     left_of(h, c + s) = static_cast<Field>(s - need);
-    h->headroom += s - need;
     release_chunk(h, t);
+    return s - need;
   }
 
   // Units in use grow by `units`: the headroom below the peak shrinks, and
