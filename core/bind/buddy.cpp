@@ -197,6 +197,7 @@ OMNIHEAP_EXPORT void *buddy_extend_block(buddy_heap_t *h, void *ptr, size_t sz, 
   }
   Buddy::Result r;
   void *result = nullptr;
+  bool moved = false;
   {
     mm::Lock lock(c->locked != 0U);
     const mm::Watch<Traits> watch(OMNIHEAP_FAMILY_BUDDY, h, c);
@@ -210,9 +211,16 @@ OMNIHEAP_EXPORT void *buddy_extend_block(buddy_heap_t *h, void *ptr, size_t sz, 
         watch.reallocated(ptr, ptr, sz, old);
         return ptr;
       }
-      // A move: the new block is reported here, the old one by its free below.
+      // A move inside the main heap: one realloc, under the lock.
       result = Buddy::alloc(c, sz);
-      watch.allocated(result, sz);
+      if (result != nullptr) {
+        memcpy(result, ptr, old < sz ? old : sz);
+        r = Buddy::free(c, ptr);
+        moved = r == Buddy::Result::ok;
+        if (moved) watch.reallocated(result, ptr, sz, old);
+      } else {
+        watch.allocated(nullptr, sz);
+      }
     }
   }
   if (r != Buddy::Result::ok) {
@@ -220,7 +228,10 @@ OMNIHEAP_EXPORT void *buddy_extend_block(buddy_heap_t *h, void *ptr, size_t sz, 
     *rc = code_of(r);
     return nullptr;
   }
-  if (result == nullptr && h->e != 0U) result = ffit_get_block(&h->ffh, sz);
+  if (moved) return result;
+  // To the emergency heap: its allocation and the main heap's free are
+  // reported by their own calls.
+  if (h->e != 0U) result = ffit_get_block(&h->ffh, sz);
   if (result == nullptr) return nullptr;
   memcpy(result, ptr, old < sz ? old : sz);
   *rc = buddy_free_block(h, ptr);
