@@ -5,7 +5,7 @@
  *
  * Every family with a general heap runs the same workload on a region of the
  * same size with the same seeds: heapmem, sys_heap, k_heap, emh, ffit, buddy,
- * ebuddy (and mmt, once it exists). Each run stops at the first allocation
+ * ebuddy and mmt. Each run stops at the first allocation
  * that fails; the simulator prints, per family, one line per seed and a mean:
  * utilisation at the first failure (live requested bytes / region), steps and
  * allocator operations until then, peak bytes in use (requested, and the
