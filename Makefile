@@ -57,6 +57,7 @@ PORT ?= $(call t,port)
 RUNNER := $(call t,runner)
 SHARED := $(call t,shared)
 CPU_FLAGS := $(call t,cpu_flags)
+TARGET_DEFS := $(call t,defs)
 OPT := $(call t,opt)
 VARIANT_FLAGS := $(if $(VARIANT),$(Y_variants_$(VARIANT)_flags))
 PORT_LIBS := $(Y_ports_$(PORT)_libs)
@@ -107,7 +108,7 @@ INCLUDES := -I$(B)/include $(addprefix -Iapi/,$(API_ROOTS)) -Iports/$(PORT)
 CONFIG_DEF := $(if $(CONFIG_HEADER),-DOMNIHEAP_CONFIG_HEADER='"$(abspath $(CONFIG_HEADER))"')
 WARN := -Wall -Wextra -Werror -Wshadow -Wundef -Wpointer-arith -Wcast-align
 DEPFLAGS = -MMD -MP -MF $(@:.o=.d)
-CONFIG_FLAGS := $(CPU_FLAGS) $(VARIANT_FLAGS) $(DEFS) $(CONFIG_DEF)
+CONFIG_FLAGS := $(CPU_FLAGS) $(TARGET_DEFS) $(VARIANT_FLAGS) $(DEFS) $(CONFIG_DEF)
 
 # The core: C++17, freestanding subset, no runtime support needed.
 # GCC marks inline static data "unique global"; those must stay hidden.

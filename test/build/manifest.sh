@@ -20,7 +20,7 @@ mk=$(targets)
 check "make print-targets lists the targets of project.yml ($yml)" test "$yml" = "$mk"
 
 for t in $yml; do
-  for k in toolchain cpu_flags opt port runner shared qemu_machine core_hz flash_origin flash_size ram_origin ram_size libc_specs; do
+  for k in toolchain cpu_flags defs opt port runner shared qemu_machine core_hz flash_origin flash_size ram_origin ram_size libc_specs; do
     want=$(perl_field "$t" "$k")
     got=$(config "$t" "$k")
     if [ "$want" != "$got" ]; then
