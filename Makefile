@@ -235,16 +235,20 @@ MCU_DEPS := $(if $(filter 0,$(HOSTED)),$(MCU_OBJS) $(B)/link.ld)
 # C conformance suite: the same sources on every target; on the host built
 # once as C99 and once as C11. On MCU targets it is split into images (RAM
 # of the smallest part): conformance.elf, conformance-kernel.elf (the Zephyr
-# kernel heap suites), conformance-emh.elf and conformance-memman.elf, main.c
-# choosing the suites by OH_PART.
+# kernel heap suites), conformance-emh.elf, conformance-memman.elf and
+# conformance-mmt.elf (listeners, report, trace and MMT), main.c choosing the
+# suites by OH_PART.
 CONF_SRCS := $(sort $(wildcard test/conformance/*.c)) test/harness/oh_test.c
 CONF_COMMON := test/conformance/main.c test/conformance/fault_log.c test/conformance/blocks.c test/conformance/child.c test/harness/oh_test.c
 CONF_KERNEL := test/conformance/k_heap.c test/conformance/multi_heap.c test/conformance/heap_listener.c
 CONF_EMH := test/conformance/emh.c
 CONF_MEMMAN := test/conformance/memman.c
+CONF_MMT := test/conformance/listeners.c test/conformance/report.c test/conformance/trace.c \
+  test/conformance/mmt.c test/conformance/observe.c
 CONF_KERNEL_SRCS := $(CONF_COMMON) $(CONF_KERNEL)
 CONF_EMH_SRCS := $(CONF_COMMON) $(CONF_EMH)
 CONF_MEMMAN_SRCS := $(CONF_COMMON) $(CONF_MEMMAN)
+CONF_MMT_SRCS := $(CONF_COMMON) $(CONF_MMT)
 define c_program # name, std, sources[, extra flags]
 $(B)/obj/$(1)/%.o: %.c $(CONFIG_H)
 	@mkdir -p $$(@D)
@@ -261,11 +265,12 @@ $(eval $(call c_program,conformance-c99,c99,$(CONF_SRCS)))
 $(eval $(call c_program,conformance-c11,c11,$(CONF_SRCS)))
 else
 CONFORMANCE := $(B)/test/conformance.elf $(B)/test/conformance-kernel.elf $(B)/test/conformance-emh.elf \
-  $(B)/test/conformance-memman.elf
-$(eval $(call c_program,conformance,c11,$(filter-out $(CONF_KERNEL) $(CONF_EMH) $(CONF_MEMMAN),$(CONF_SRCS)),-DOH_PART=1))
+  $(B)/test/conformance-memman.elf $(B)/test/conformance-mmt.elf
+$(eval $(call c_program,conformance,c11,$(filter-out $(CONF_KERNEL) $(CONF_EMH) $(CONF_MEMMAN) $(CONF_MMT),$(CONF_SRCS)),-DOH_PART=1))
 $(eval $(call c_program,conformance-kernel,c11,$(CONF_KERNEL_SRCS),-DOH_PART=2))
 $(eval $(call c_program,conformance-emh,c11,$(CONF_EMH_SRCS),-DOH_PART=3))
 $(eval $(call c_program,conformance-memman,c11,$(CONF_MEMMAN_SRCS),-DOH_PART=4))
+$(eval $(call c_program,conformance-mmt,c11,$(CONF_MMT_SRCS),-DOH_PART=5))
 endif
 
 .PHONY: conformance

@@ -106,6 +106,9 @@ if step build-host $MAKE $JOBS TARGET=host lib unit conformance stress; then
   # Listeners on a k_heap shared by four threads: crossings alternate, the
   # events add up to the statistics.
   lane stress-listener-threads build/host/test/stress-listener_threads
+  # MMT shared by four threads: mmt_meminfo() and the registry agree with
+  # what the threads hold at every barrier; listener events match the calls.
+  lane stress-mmt-threads build/host/test/stress-mmt_threads
 fi
 # 32-bit size_t and pointers on the host (gcc -m32, Debian's gcc-multilib).
 if printf 'int main(void){return 0;}\n' | gcc -m32 -x c - -o "$LOGS/m32-probe" >/dev/null 2>&1; then
@@ -185,6 +188,7 @@ for t in $($MAKE -s --no-print-directory print-targets); do
     lane "mcu-$t-kernel" tools/qemu-run.sh "$(config "$t" qemu_machine)" "build/$t/test/conformance-kernel.elf"
     lane "mcu-$t-emh" tools/qemu-run.sh "$(config "$t" qemu_machine)" "build/$t/test/conformance-emh.elf"
     lane "mcu-$t-memman" tools/qemu-run.sh "$(config "$t" qemu_machine)" "build/$t/test/conformance-memman.elf"
+    lane "mcu-$t-mmt" tools/qemu-run.sh "$(config "$t" qemu_machine)" "build/$t/test/conformance-mmt.elf"
   fi
 done
 if [ -n "$mcu_skipped" ]; then

@@ -8,7 +8,9 @@
 #include "suites.h"
 
 /* OH_PART (MCU images only): 1 = the suites up to sys_heap, 2 = the Zephyr
- * kernel heap suites, 3 = emh, 4 = memman; undefined (host) = all of them. */
+ * kernel heap suites, 3 = emh, 4 = memman, 5 = listeners, report, trace and
+ * MMT; undefined (host) = all of them. suite_mmt() comes last: it moves MMT
+ * onto a region of its own for good (mmt_use_arena()). */
 int main(void) {
 #if !defined(OH_PART) || OH_PART == 1
   suite_native();
@@ -27,6 +29,12 @@ int main(void) {
 #endif
 #if !defined(OH_PART) || OH_PART == 4
   suite_memman();
+#endif
+#if !defined(OH_PART) || OH_PART == 5
+  suite_listeners();
+  suite_report();
+  suite_trace();
+  suite_mmt();
 #endif
   return oh_test_summary();
 }

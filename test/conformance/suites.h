@@ -12,5 +12,9 @@ void suite_multi_heap(void); /* multi_heap.c: <zephyr/sys/multi_heap.h> (api-ref
 void suite_heap_listener(void); /* heap_listener.c: <zephyr/sys/heap_listener.h> (api-reference §4) */
 void suite_emh(void);      /* emh.c: "emh_malloc.h" (api-reference §5) */
 void suite_memman(void);   /* memman.c: <ffit.h>, <buddy.h> (api-reference §6) */
+void suite_listeners(void); /* listeners.c: omniheap.h listeners on every family */
+void suite_report(void);    /* report.c: report, totals, family totals, walk and validate agree */
+void suite_trace(void);     /* trace.c: omniheap.h trace recorder */
+void suite_mmt(void);       /* mmt.c: "mmt_core.h", "memory.h" (api-reference §7); runs last */
 
 #endif
