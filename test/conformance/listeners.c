@@ -1109,7 +1109,7 @@ static void test_k_heap_timeout_fails_once(void) {
 
 #if defined(OH_HOSTED) && OH_HOSTED
 struct churn {
-  volatile int stop;
+  int stop; /* read and written with __atomic builtins (C99 has no <stdatomic.h>) */
   unsigned frees;
 };
 
@@ -1119,7 +1119,7 @@ static void *churn_main(void *arg) {
   struct churn *c = (struct churn *)arg;
   struct timespec ts = {0, 2000000L};
   void *p = NULL;
-  while (!c->stop) {
+  while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE)) {
     nanosleep(&ts, NULL);
     if (p != NULL) {
       k_heap_free(&lh_k, p);
@@ -1156,7 +1156,7 @@ static void test_k_heap_woken_retries_fail_once(void) {
     return;
   }
   OH_CHECK_EQ_PTR(k_heap_alloc(&lh_k, REGION_BYTES / 2U, K_MSEC(60)), NULL);
-  c.stop = 1;
+  __atomic_store_n(&c.stop, 1, __ATOMIC_RELEASE);
   pthread_join(th, NULL);
   a = obs_stats(h);
   OH_CHECK(c.frees > 2U); /* the call was woken, and retried, several times */

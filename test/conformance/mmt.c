@@ -535,6 +535,7 @@ static void test_mmt_damaged_header_is_reported(void) {
 #if defined(OH_HOSTED) && OH_HOSTED
 /* ---- panics (forked children) ------------------------------------------------------------------- */
 
+#if MT_ABORTS
 static int event_pipe[2] = {-1, -1};
 
 /* Child's listener: writes the kind and the size of each event to the pipe. */
@@ -611,6 +612,8 @@ static void expect_panic_after_failure(void (*body)(void), size_t request) {
     OH_CHECK(rec[0][1] == request);
   }
 }
+
+#endif
 
 static void test_mmt_failure_panics_after_the_event(void) {
 #if MT_ABORTS
