@@ -143,7 +143,13 @@ OMNIHEAP_EXPORT void *buddy_get_block(buddy_heap_t *h, size_t sz) {
     mm::Lock lock(c->locked != 0U);
     const mm::Watch<Traits> watch(OMNIHEAP_FAMILY_BUDDY, h, c);
     p = Buddy::alloc(c, sz);
-    watch.allocated(p, sz);
+    // With an emergency heap, that heap answers for a call the main heap
+    // cannot serve: one failed allocation per call that gets no memory.
+    if (p == nullptr && h->e != 0U && sz != 0U) {
+      --c->failures;
+    } else {
+      watch.allocated(p, sz);
+    }
   }
   if (p == nullptr && h->e != 0U && sz != 0U) p = ffit_get_block(&h->ffh, sz);
   return p;
@@ -182,13 +188,15 @@ OMNIHEAP_EXPORT void *buddy_extend_block(buddy_heap_t *h, void *ptr, size_t sz, 
   size_t old = 0;
   if (in_emergency(h, ptr)) {
     // In the emergency heap (in place or moved there), else a buddy block.
-    void *p = ffit_extend_block(&h->ffh, ptr, sz, rc);
+    void *p = mm::ffit_extend(&h->ffh, ptr, sz, rc, true);
     if (p != nullptr || *rc != FFIT_HEAP_OK) return p;
     old = mm::usable(&h->ffh, ptr);
     void *n;
     {
       mm::Lock lock(c->locked != 0U);
+      const mm::Watch<Traits> watch(OMNIHEAP_FAMILY_BUDDY, h, c);
       n = Buddy::alloc(c, sz);
+      watch.allocated(n, sz);
     }
     if (n == nullptr) return nullptr;
     memcpy(n, ptr, old < sz ? old : sz);
@@ -218,6 +226,8 @@ OMNIHEAP_EXPORT void *buddy_extend_block(buddy_heap_t *h, void *ptr, size_t sz, 
         r = Buddy::free(c, ptr);
         moved = r == Buddy::Result::ok;
         if (moved) watch.reallocated(result, ptr, sz, old);
+      } else if (h->e != 0U) {
+        --c->failures; // the emergency heap answers for the call (below)
       } else {
         watch.allocated(nullptr, sz);
       }

@@ -133,7 +133,8 @@ OMNIHEAP_EXPORT int ffit_free_block(ffit_heap_t *h, void *ptr) {
   return code_of(r);
 }
 
-OMNIHEAP_EXPORT void *ffit_extend_block(ffit_heap_t *h, void *ptr, size_t sz, int *rc) {
+namespace omniheap::bind::memman {
+void *ffit_extend(ffit_heap_t *h, void *ptr, size_t sz, int *rc, bool quiet) noexcept {
   int dummy;
   if (rc == nullptr) rc = &dummy;
   *rc = FFIT_HEAP_OK;
@@ -168,14 +169,21 @@ OMNIHEAP_EXPORT void *ffit_extend_block(ffit_heap_t *h, void *ptr, size_t sz, in
       }
       if (r == FirstFit::Result::ok && result != nullptr) {
         watch.reallocated(result, ptr, sz, accounted);
+      } else if (r == FirstFit::Result::ok && quiet) {
+        --c->failures; // the caller tries elsewhere and answers for the call
       } else if (r == FirstFit::Result::ok) {
         watch.allocated(nullptr, sz);
       }
     }
   }
-  if (OMNIHEAP_UNLIKELY(r != FirstFit::Result::ok)) report(h, ptr, r, "ffit_extend_block");
+  if (OMNIHEAP_UNLIKELY(r != FirstFit::Result::ok)) ::report(h, ptr, r, "ffit_extend_block");
   *rc = code_of(r);
   return r == FirstFit::Result::ok ? result : nullptr;
+}
+} // namespace omniheap::bind::memman
+
+OMNIHEAP_EXPORT void *ffit_extend_block(ffit_heap_t *h, void *ptr, size_t sz, int *rc) {
+  return mm::ffit_extend(h, ptr, sz, rc, false);
 }
 
 OMNIHEAP_EXPORT void ffit_get_stats(ffit_heap_t *h, uint32_t *mem, uint32_t *usd, uint32_t *fre) {

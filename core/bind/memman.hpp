@@ -128,6 +128,11 @@ private:
 // Names an ffit heap "ebuddy" in the registry (a buddy heap's emergency heap).
 void mark_emergency(ffit_heap_t *h) noexcept;
 
+// ffit_extend_block(); with `quiet`, a failure to find memory is neither
+// counted nor reported (the caller tries another heap and answers for the
+// call: buddy with its emergency heap).
+void *ffit_extend(ffit_heap_t *h, void *ptr, size_t sz, int *rc, bool quiet) noexcept;
+
 // Usable bytes of block p of ffit heap h (0 if p is no block in use).
 size_t usable(ffit_heap_t *h, const void *p) noexcept;
 
