@@ -122,6 +122,11 @@ fi
 if step build-zones $MAKE $JOBS BUILD=build/zones TARGET=host DEFS=-DOMNIHEAP_CONF_HEAPMEM_MAX_ZONES=4 conformance; then
   lane conformance-zones build/zones/host/test/conformance-c11
 fi
+# MMT built to return NULL on failure instead of panicking
+# (OMNIHEAP_CONF_MMT_ABORT=0): the conformance suite in that build.
+if step build-mmt-noabort $MAKE $JOBS BUILD=build/mmt-noabort TARGET=host DEFS=-DOMNIHEAP_CONF_MMT_ABORT=0 conformance; then
+  lane conformance-mmt-noabort build/mmt-noabort/host/test/conformance-c11
+fi
 # emh with 8 heaps (OMNIHEAP_CONF_EMH_N_HEAPS=8): the reference-model stress
 # creates all of them, concurrently, and checks isolation across them.
 if step build-emh8 $MAKE $JOBS BUILD=build/emh8 TARGET=host DEFS=-DOMNIHEAP_CONF_EMH_N_HEAPS=8 stress; then

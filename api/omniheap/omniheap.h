@@ -364,6 +364,9 @@ typedef int (*omniheap_walk_fn)(const omniheap_block_t *block, void *context);
  * @retval OMNIHEAP_ERR_NOT_FOUND `heap` is NULL or not registered.
  * @retval OMNIHEAP_ERR_CORRUPT   the walk met inconsistent metadata and stopped
  *         (never for MEMB, whose walk reads only the `used` flags).
+ * @retval OMNIHEAP_ERR_UNSUPPORTED the heap's blocks cannot be walked: MMT on
+ *         the C library's allocator (OMNIHEAP_CONF_MMT_BACKEND 0), whose blocks
+ *         are the C library's.
  * @par Complexity, safety
  * O(number of blocks). Thread safety as the family; for MEMB built with
  * OMNIHEAP_CONF_MEMB_LOCKED the whole walk, callback included, runs inside
