@@ -15,6 +15,19 @@
 
 #include <stddef.h>
 
+/* UNDER_TSAN: 1 when built with ThreadSanitizer (gcc or clang), else 0;
+ * stress programs run fewer operations then. */
+#if defined(__SANITIZE_THREAD__)
+#define UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define UNDER_TSAN 1
+#endif
+#endif
+#ifndef UNDER_TSAN
+#define UNDER_TSAN 0
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif

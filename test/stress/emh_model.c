@@ -72,17 +72,6 @@
 #include "oh_test.h"
 #include "omniheap.h"
 
-#if defined(__SANITIZE_THREAD__)
-#define UNDER_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define UNDER_TSAN 1
-#endif
-#endif
-#ifndef UNDER_TSAN
-#define UNDER_TSAN 0
-#endif
-
 #define DEFAULT_SEED 0xE3A110C5u
 #define DEFAULT_OPS (UNDER_TSAN ? 200000UL : 1000000UL)
 #define CHECK_EVERY 1000UL

@@ -45,17 +45,6 @@
 #include "oh_test.h"
 #include "omniheap.h"
 
-#if defined(__SANITIZE_THREAD__)
-#define UNDER_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define UNDER_TSAN 1
-#endif
-#endif
-#ifndef UNDER_TSAN
-#define UNDER_TSAN 0
-#endif
-
 #define WORKERS 4
 #define LIVE 24
 #define THRESHOLD 8192U
