@@ -156,12 +156,15 @@ template <class Attempt>
 inline void *blocking(struct k_heap *h, k_timeout_t timeout, size_t bytes, zheap::Tap tap, Attempt &&attempt) noexcept {
   omniheap::LockGuard lock(*lock_of(h));
   ready(h);
-  const uint32_t failures = zheap::failures(&h->heap);
+  // The failure count is read only while listeners watch (to report a
+  // failed call once): it costs the hot path nothing otherwise.
+  const bool watching = omniheap::observe::watching();
+  const uint32_t failures = OMNIHEAP_UNLIKELY(watching) ? zheap::failures(&h->heap) : 0U;
   bool stop = false;
   void *p = attempt(stop);
   if (OMNIHEAP_LIKELY(p != nullptr || stop)) return p;
   if (!K_TIMEOUT_EQ(timeout, K_NO_WAIT)) p = wait_for(h, timeout, attempt);
-  if (OMNIHEAP_UNLIKELY(p == nullptr && omniheap::observe::watching()) && zheap::failures(&h->heap) != failures) {
+  if (OMNIHEAP_UNLIKELY(watching && p == nullptr) && zheap::failures(&h->heap) != failures) {
     zheap::failed(&h->heap, bytes, tap);
   }
   return p;

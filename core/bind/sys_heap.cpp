@@ -115,7 +115,7 @@ bool alive(const void *object, const void *cookie) noexcept { return zheap::aliv
 constexpr omniheap::observe::HeapOps ops = {OMNIHEAP_FAMILY_SYS_HEAP, stats, validate, walk,
                                             reset_peak, nullptr, alive};
 
-template <class E> void *aligned_alloc_in(typename E::Control *h, zheap::Alignment d, size_t bytes) noexcept {
+template <class E> OMNIHEAP_INLINE void *aligned_alloc_in(typename E::Control *h, zheap::Alignment d, size_t bytes) noexcept {
   if (d.a == 0U || (d.rewind == 0U && d.a <= E::header)) return E::alloc(h, bytes);
   return E::aligned_alloc(h, d.a, d.rewind, bytes);
 }

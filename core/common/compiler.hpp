@@ -15,3 +15,4 @@
 // A helper kept out of line so that its caller's hot path stays short (fewer
 // registers to save), though it is not rare enough to be cold.
 #define OMNIHEAP_NOINLINE __attribute__((noinline))
+#define OMNIHEAP_INLINE inline __attribute__((always_inline))
