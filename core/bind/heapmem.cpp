@@ -323,51 +323,33 @@ void *zeroed(size_t nmemb, size_t size, const char *file, unsigned line) noexcep
 
 namespace observe = omniheap::observe;
 
-// The arena's bytes in use, peak and failure count before an API call, and
-// the event the call's outcome makes. Constructed inside the guard.
+// The arena's usage before an API call, and the event the call's outcome
+// makes (observe::Call). Constructed inside the guard.
+observe::Usage usage() noexcept {
+  Control *h = arena_heap();
+  return {E::used_bytes(h), E::peak_bytes(h), h->failures};
+}
+
 class Watch {
 public:
-  Watch() noexcept : on_(observe::watching()) {
-    if (OMNIHEAP_UNLIKELY(on_)) {
-      Control *h = arena_heap();
-      before_ = E::used_bytes(h);
-      peak_ = E::peak_bytes(h);
-      failures_ = h->failures;
-    }
-  }
+  Watch() noexcept
+      : on_(observe::watching()), call_(OMNIHEAP_FAMILY_HEAPMEM, arena, on_ ? usage() : observe::Usage{}) {}
   bool on() const noexcept { return on_; }
   // The size of block p before a realloc (p passed verify()), else 0.
   static size_t old_bytes(void *p) noexcept {
     return p != nullptr && verify(arena_heap(), p) == eng::Fault::none ? E::chunk_bytes(heap, p) : 0U;
   }
   void allocated(void *p, size_t size) const noexcept {
-    if (p != nullptr) {
-      observe::allocated(OMNIHEAP_FAMILY_HEAPMEM, arena, p, size, E::chunk_bytes(heap, p), before_,
-                         E::used_bytes(heap), peak_, E::peak_bytes(heap));
-    } else {
-      failed(size);
-    }
+    call_.allocated(p, size, p != nullptr ? E::chunk_bytes(heap, p) : 0U, usage());
   }
-  void freed(void *p, bool ok) const noexcept {
-    const size_t after = E::used_bytes(heap);
-    if (ok) observe::freed(OMNIHEAP_FAMILY_HEAPMEM, arena, p, before_ - after, before_, after, peak_);
-  }
+  void freed(void *p, size_t bytes) const noexcept { call_.freed(p, bytes); }
   void resized(void *q, void *p, size_t size, size_t old) const noexcept {
-    if (q != nullptr) {
-      observe::reallocated(OMNIHEAP_FAMILY_HEAPMEM, arena, q, p, size, E::chunk_bytes(heap, q), old, before_,
-                           E::used_bytes(heap), peak_, E::peak_bytes(heap));
-    } else {
-      failed(size);
-    }
+    call_.reallocated(q, p, size, q != nullptr ? E::chunk_bytes(heap, q) : 0U, old, usage());
   }
 
 private:
-  void failed(size_t size) const noexcept {
-    if (heap->failures != failures_) observe::failed(OMNIHEAP_FAMILY_HEAPMEM, arena, size, before_, peak_);
-  }
   bool on_;
-  size_t before_ = 0, peak_ = 0;
-  uint32_t failures_ = 0;
+  observe::Call call_;
 };
 
 void *watched_allocate(heapmem_zone_t zone, size_t size, const char *file, unsigned line) noexcept {
@@ -378,9 +360,11 @@ void *watched_allocate(heapmem_zone_t zone, size_t size, const char *file, unsig
 }
 
 bool watched_release(void *p, const char *function) noexcept {
+  if (OMNIHEAP_LIKELY(!observe::watching())) return release(p, function);
   const Watch w;
+  const size_t bytes = Watch::old_bytes(p);
   const bool ok = release(p, function);
-  if (OMNIHEAP_UNLIKELY(w.on())) w.freed(p, ok);
+  if (ok) w.freed(p, bytes);
   return ok;
 }
 

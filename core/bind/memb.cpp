@@ -109,23 +109,21 @@ OMNIHEAP_COLD void *alloc_slow(memb *m) {
   return a.block;
 }
 
-// memb_alloc() while listeners watch: the same allocation, reported with
-// the pool's bytes in use (whole blocks) before and after.
+// Listener events: the pool's usage in bytes of whole blocks.
+omniheap::observe::Usage usage(memb &m) noexcept {
+  return {Pool::in_use(m) * m.size, Pool::peak(m) * m.size, m.failures};
+}
+omniheap::observe::Call call(memb *m) noexcept { return {OMNIHEAP_FAMILY_MEMB, m, usage(*m)}; }
+
+// memb_alloc() while listeners watch: the same allocation, reported.
 OMNIHEAP_COLD void *alloc_observed(memb *m) {
   Pool::Allocation a{nullptr, false};
   {
     Guard guard;
-    const size_t size = m->size;
-    const size_t before = Pool::in_use(*m), old_peak = Pool::peak(*m);
+    const omniheap::observe::Call c = call(m);
     a.block = Pool::allocate_fast(*m);
     if (a.block == nullptr) a = Pool::allocate_slow(*m);
-    namespace ob = omniheap::observe;
-    if (a.block != nullptr) {
-      ob::allocated(OMNIHEAP_FAMILY_MEMB, m, a.block, size, size, before * size, Pool::in_use(*m) * size,
-                    old_peak * size, Pool::peak(*m) * size);
-    } else {
-      ob::failed(OMNIHEAP_FAMILY_MEMB, m, size, before * size, old_peak * size);
-    }
+    c.allocated(a.block, m->size, m->size, usage(*m));
   }
   if (a.repaired) fault(m, a.block, OMNIHEAP_FAULT_CORRUPT_METADATA, "memb_alloc");
   return a.block;
@@ -160,13 +158,9 @@ OMNIHEAP_COLD int free_failed(memb *m, void *ptr, Pool::Release r) {
 // memb_free() while listeners watch (reported once the block is free).
 OMNIHEAP_COLD Pool::Release release_observed(memb *m, void *ptr) {
   Guard guard;
-  const size_t size = m->size;
-  const size_t before = Pool::in_use(*m), peak = Pool::peak(*m);
+  const omniheap::observe::Call c = call(m);
   const Pool::Release r = Pool::release(*m, ptr);
-  if (r == Pool::Release::ok) {
-    omniheap::observe::freed(OMNIHEAP_FAMILY_MEMB, m, ptr, size, before * size, Pool::in_use(*m) * size,
-                             peak * size);
-  }
+  if (r == Pool::Release::ok) c.freed(ptr, m->size);
   return r;
 }
 

@@ -86,43 +86,35 @@ template <class T> struct RegistryOps {
 template <class T> class Watch {
 public:
   Watch(omniheap_family_t family, const void *object, typename T::Control *c) noexcept
-      : on_(omniheap::observe::watching()), family_(family), object_(object), c_(c) {
-    if (OMNIHEAP_UNLIKELY(on_)) T::fill(c, &before_);
-  }
-  bool on() const noexcept { return on_; }
+      : on_(omniheap::observe::watching()), c_(c), before_(on_ ? usage(c) : observe::Usage{}),
+        call_(family, object, before_) {}
   void allocated(void *p, size_t size) const noexcept {
-    if (OMNIHEAP_LIKELY(!on_)) return;
-    omniheap_stats_t a{};
-    T::fill(c_, &a);
-    if (p != nullptr) {
-      omniheap::observe::allocated(family_, object_, p, size, a.in_use - before_.in_use, before_.in_use, a.in_use,
-                                   before_.peak, a.peak);
-    } else if (a.failed_allocations != before_.failed_allocations) {
-      omniheap::observe::failed(family_, object_, size, before_.in_use, before_.peak);
+    if (OMNIHEAP_UNLIKELY(on_)) {
+      const observe::Usage after = usage(c_);
+      call_.allocated(p, size, after.in_use - before_.in_use, after);
     }
   }
   void freed(void *p, bool ok) const noexcept {
-    if (OMNIHEAP_LIKELY(!on_) || !ok) return;
-    omniheap_stats_t a{};
-    T::fill(c_, &a);
-    omniheap::observe::freed(family_, object_, p, before_.in_use - a.in_use, before_.in_use, a.in_use, before_.peak);
+    if (OMNIHEAP_UNLIKELY(on_) && ok) call_.freed(p, before_.in_use - usage(c_).in_use);
   }
   // A resize in place or a move inside this heap; `old` is what the old
   // block accounted for.
   void reallocated(void *q, void *p, size_t size, size_t old) const noexcept {
     if (OMNIHEAP_LIKELY(!on_) || q == nullptr) return;
-    omniheap_stats_t a{};
-    T::fill(c_, &a);
-    omniheap::observe::reallocated(family_, object_, q, p, size, a.in_use + old - before_.in_use, old,
-                                   before_.in_use, a.in_use, before_.peak, a.peak);
+    const observe::Usage after = usage(c_);
+    call_.reallocated(q, p, size, after.in_use + old - before_.in_use, old, after);
   }
 
 private:
+  static observe::Usage usage(typename T::Control *c) noexcept {
+    omniheap_stats_t s{};
+    T::fill(c, &s);
+    return {s.in_use, s.peak, s.failed_allocations};
+  }
   bool on_;
-  omniheap_family_t family_;
-  const void *object_;
   typename T::Control *c_;
-  omniheap_stats_t before_{};
+  observe::Usage before_;
+  observe::Call call_;
 };
 
 // Names an ffit heap "ebuddy" in the registry (a buddy heap's emergency heap).

@@ -304,29 +304,32 @@ inline void ready() noexcept {
 
 // ---- accounting (the lock is held) ----------------------------------------------------------
 
+// Listener events: MMT's usage in requested bytes.
+ob::Usage usage() noexcept { return {g.in_use, g.peak, g.failed}; }
+ob::Call call() noexcept { return {OMNIHEAP_FAMILY_MMT, &g, usage()}; }
+
 void count_alloc(unsigned char *u, size_t size) noexcept {
-  const size_t before = g.in_use, old_peak = g.peak;
+  const ob::Call c = call();
   g.in_use += size;
   if (g.in_use > g.peak) g.peak = g.in_use;
   ++g.live;
   ++g.allocations;
   g.allocated += size;
-  if (ob::watching()) ob::allocated(OMNIHEAP_FAMILY_MMT, &g, u, size, size, before, g.in_use, old_peak, g.peak);
+  if (ob::watching()) c.allocated(u, size, size, usage());
 }
 
 void count_free(unsigned char *u, size_t size) noexcept {
-  const size_t before = g.in_use;
+  if (ob::watching()) call().freed(u, size);
   g.in_use -= size;
   --g.live;
   ++g.frees;
   g.freed += size;
-  if (ob::watching()) ob::freed(OMNIHEAP_FAMILY_MMT, &g, u, size, before, g.in_use, g.peak);
 }
 
 // A realloc of a block from `old` to `size` bytes, at `u` (was `old_u`).
 // A move counts one allocation and one free, as the engine heaps do.
 void count_realloc(unsigned char *u, unsigned char *old_u, size_t size, size_t old) noexcept {
-  const size_t before = g.in_use, old_peak = g.peak;
+  const ob::Call c = call();
   g.in_use = g.in_use - old + size;
   if (g.in_use > g.peak) g.peak = g.in_use;
   g.allocated += size;
@@ -335,14 +338,12 @@ void count_realloc(unsigned char *u, unsigned char *old_u, size_t size, size_t o
     ++g.allocations;
     ++g.frees;
   }
-  if (ob::watching()) {
-    ob::reallocated(OMNIHEAP_FAMILY_MMT, &g, u, old_u, size, size, old, before, g.in_use, old_peak, g.peak);
-  }
+  if (ob::watching()) c.reallocated(u, old_u, size, size, old, usage());
 }
 
 void count_failure(size_t size) noexcept {
   ++g.failed;
-  if (ob::watching()) ob::failed(OMNIHEAP_FAMILY_MMT, &g, size, g.in_use, g.peak);
+  if (ob::watching()) call().failed(size);
 }
 
 // ---- failures and faults (the lock is not held) -----------------------------------------------

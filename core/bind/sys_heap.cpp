@@ -161,27 +161,24 @@ bool placeholder(const struct sys_heap *heap) noexcept {
 
 void set_placeholder(struct sys_heap *heap) noexcept { heap->heap = reinterpret_cast<z_heap *>(&null_heap); }
 
-// The bytes in use and the peak, for listener events.
-struct Usage {
-  size_t in_use, peak;
-};
-template <class E> Usage usage(const typename E::Control *h) noexcept { return {E::used_bytes(h), E::peak_bytes(h)}; }
-
+// Listener events (observe/events.hpp): the heap's usage, and its call as
+// the heap object `heap` (a k_heap or emh heap starts with it) shows it.
+template <class E> observe::Usage usage(const typename E::Control *h) noexcept {
+  return {E::used_bytes(h), E::peak_bytes(h), h->failures};
+}
+template <class E> observe::Call call(struct sys_heap *heap, const typename E::Control *h, Tap tap) noexcept {
+  return observe::Call(OMNIHEAP_FAMILY_SYS_HEAP, heap, usage<E>(h), tap.shift);
+}
 void *shown(void *p, Tap tap) noexcept { return p == nullptr ? p : static_cast<unsigned char *>(p) + tap.shift; }
 size_t request(size_t bytes, Tap tap) noexcept { return bytes > tap.shift ? bytes - tap.shift : 0U; }
 
 template <class E>
 OMNIHEAP_COLD void *observed_alloc(struct sys_heap *heap, typename E::Control *h, Alignment d, size_t bytes,
                                    Tap tap) noexcept {
-  const Usage u = usage<E>(h);
-  const uint32_t failures = h->failures;
+  const observe::Call c = call<E>(heap, h, tap);
   void *p = aligned_alloc_in<E>(h, d, bytes);
-  if (p != nullptr) {
-    const Usage v = usage<E>(h);
-    observe::notify({OMNIHEAP_EVENT_ALLOC, OMNIHEAP_FAMILY_SYS_HEAP, heap, shown(p, tap), nullptr,
-                     request(bytes, tap), E::chunk_bytes(h, p), 0, u.in_use, v.in_use, u.peak, v.peak, tap.shift});
-  } else if (!tap.quiet_failure && h->failures != failures) {
-    observe::failed(OMNIHEAP_FAMILY_SYS_HEAP, heap, request(bytes, tap), u.in_use, u.peak);
+  if (p != nullptr || !tap.quiet_failure) {
+    c.allocated(shown(p, tap), request(bytes, tap), p != nullptr ? E::chunk_bytes(h, p) : 0U, usage<E>(h));
   }
   return p;
 }
@@ -198,8 +195,7 @@ void failed(struct sys_heap *heap, size_t bytes, Tap tap) noexcept {
   if (!observe::watching()) return;
   with_engine(heap->heap, [&](auto *e, auto *h) {
     OMNIHEAP_ENGINE_OF(e);
-    const Usage u = usage<E>(h);
-    observe::failed(OMNIHEAP_FAMILY_SYS_HEAP, heap, request(bytes, tap), u.in_use, u.peak);
+    call<E>(heap, h, tap).failed(request(bytes, tap));
   });
 }
 
@@ -211,10 +207,7 @@ Fault free(struct sys_heap *heap, void *mem, Tap tap) noexcept {
     if (OMNIHEAP_UNLIKELY(observe::watching())) {
       const Fault f = E::check(h, mem);
       if (f != Fault::none) return f;
-      const Usage u = usage<E>(h);
-      const size_t chunk = E::chunk_bytes(h, mem);
-      observe::notify({OMNIHEAP_EVENT_FREE, OMNIHEAP_FAMILY_SYS_HEAP, heap, shown(mem, tap), nullptr, 0, chunk, 0,
-                       u.in_use, u.in_use - chunk, u.peak, u.peak, tap.shift});
+      call<E>(heap, h, tap).freed(shown(mem, tap), E::chunk_bytes(h, mem));
     }
     return E::free(h, mem);
   });
@@ -229,8 +222,7 @@ void *realloc(struct sys_heap *heap, void *ptr, Alignment d, size_t bytes, Fault
     const bool aligned = d.a == 0U || (p + d.rewind) % d.a == 0U;
     const bool notify = observe::watching();
     const size_t old_chunk = notify ? E::chunk_bytes(h, ptr) : 0U;
-    const Usage u = notify ? usage<E>(h) : Usage{0, 0};
-    const uint32_t failures = h->failures;
+    const observe::Call c = notify ? call<E>(heap, h, tap) : observe::Call(OMNIHEAP_FAMILY_SYS_HEAP, heap, {});
     void *result = nullptr;
     if (aligned && E::resize_in_place(h, ptr, bytes)) {
       result = ptr;
@@ -243,15 +235,9 @@ void *realloc(struct sys_heap *heap, void *ptr, Alignment d, size_t bytes, Fault
         result = moved;
       }
     }
-    if (OMNIHEAP_UNLIKELY(notify)) {
-      if (result != nullptr) {
-        const Usage v = usage<E>(h);
-        observe::notify({OMNIHEAP_EVENT_REALLOC, OMNIHEAP_FAMILY_SYS_HEAP, heap, shown(result, tap),
-                         shown(ptr, tap), request(bytes, tap), E::chunk_bytes(h, result), old_chunk, u.in_use,
-                         v.in_use, u.peak, v.peak, tap.shift});
-      } else if (!tap.quiet_failure && h->failures != failures) {
-        observe::failed(OMNIHEAP_FAMILY_SYS_HEAP, heap, request(bytes, tap), u.in_use, u.peak);
-      }
+    if (OMNIHEAP_UNLIKELY(notify) && (result != nullptr || !tap.quiet_failure)) {
+      c.reallocated(shown(result, tap), shown(ptr, tap), request(bytes, tap),
+                    result != nullptr ? E::chunk_bytes(h, result) : 0U, old_chunk, usage<E>(h));
     }
     return result;
   });

@@ -48,24 +48,63 @@ void set_sink(Sink sink) noexcept;
 // watching() (it is correct, but slow, otherwise).
 void notify(const Change &c) noexcept;
 
-// Shorthands for the common shapes.
-inline void allocated(omniheap_family_t family, const void *object, void *p, size_t size, size_t bytes,
-                      size_t before, size_t after, size_t old_peak, size_t peak) noexcept {
-  notify({OMNIHEAP_EVENT_ALLOC, family, object, p, nullptr, size, bytes, 0, before, after, old_peak, peak});
-}
-inline void freed(omniheap_family_t family, const void *object, void *p, size_t bytes, size_t before,
-                  size_t after, size_t peak) noexcept {
-  notify({OMNIHEAP_EVENT_FREE, family, object, p, nullptr, 0, bytes, 0, before, after, peak, peak});
-}
-inline void reallocated(omniheap_family_t family, const void *object, void *p, void *old, size_t size,
-                        size_t bytes, size_t old_bytes, size_t before, size_t after, size_t old_peak,
-                        size_t peak) noexcept {
-  notify({OMNIHEAP_EVENT_REALLOC, family, object, p, old, size, bytes, old_bytes, before, after, old_peak, peak});
-}
-inline void failed(omniheap_family_t family, const void *object, size_t size, size_t in_use,
-                   size_t peak) noexcept {
-  notify({OMNIHEAP_EVENT_ALLOC_FAILED, family, object, nullptr, nullptr, size, 0, 0, in_use, in_use, peak, peak});
-}
+// A heap's bytes in use, high-water mark and failed-allocation count at
+// one moment, in its unit of account.
+struct Usage {
+  size_t in_use;
+  size_t peak;
+  uint64_t failures;
+};
+
+// The events of one call on one heap, from the heap's Usage before the call
+// and after it (both read by the binding under the heap's lock). Blocks are
+// shown `shift` bytes after the heap's own (see Change::shift).
+class Call {
+public:
+  Call(omniheap_family_t family, const void *object, Usage before, size_t shift = 0) noexcept
+      : family_(family), object_(object), before_(before), shift_(shift) {}
+
+  // An allocation of `size` bytes: block p accounting for `bytes`, or
+  // nullptr, a failed allocation if the heap counted one (a call that
+  // returned NULL for another reason, e.g. a size of 0, is no event).
+  void allocated(void *p, size_t size, size_t bytes, Usage after) const noexcept {
+    if (p != nullptr) {
+      notify(change(OMNIHEAP_EVENT_ALLOC, p, nullptr, size, bytes, 0, after));
+    } else if (after.failures != before_.failures) {
+      failed(size);
+    }
+  }
+  // Block p, which accounted for `bytes`, is freed.
+  void freed(void *p, size_t bytes) const noexcept {
+    notify(change(OMNIHEAP_EVENT_FREE, p, nullptr, 0, bytes, 0,
+                  Usage{before_.in_use - bytes, before_.peak, before_.failures}));
+  }
+  // Block p (old_bytes) became q (bytes), in place or moved; q nullptr: as
+  // allocated(nullptr, ...).
+  void reallocated(void *q, void *p, size_t size, size_t bytes, size_t old_bytes, Usage after) const noexcept {
+    if (q != nullptr) {
+      notify(change(OMNIHEAP_EVENT_REALLOC, q, p, size, bytes, old_bytes, after));
+    } else {
+      allocated(nullptr, size, 0, after);
+    }
+  }
+  // A failed allocation of `size` bytes, whatever the counters say (a
+  // blocking call that retried reports its failure once, at its end).
+  void failed(size_t size) const noexcept {
+    notify(change(OMNIHEAP_EVENT_ALLOC_FAILED, nullptr, nullptr, size, 0, 0, before_));
+  }
+
+private:
+  Change change(omniheap_event_kind_t kind, void *p, void *old, size_t size, size_t bytes, size_t old_bytes,
+                Usage after) const noexcept {
+    return {kind, family_, object_, p, old, size, bytes, old_bytes, before_.in_use, after.in_use,
+            before_.peak, after.peak, shift_};
+  }
+  omniheap_family_t family_;
+  const void *object_;
+  Usage before_;
+  size_t shift_;
+};
 
 // The native API's listener functions (core/bind/native.cpp exports them).
 int add_listener(omniheap_listener_t *listener, omniheap_heap_t *heap, unsigned events, size_t threshold,
