@@ -18,14 +18,6 @@ namespace {
 
 omniheap_listener_t *g_listeners; // zero: empty
 Sink g_sink;
-size_t g_last_slot; // the slot of the heap of the last event: most events repeat it
-
-size_t slot_cached(const void *object) noexcept {
-  if (slot_at(g_last_slot)->object == object && object != nullptr) return g_last_slot;
-  const size_t slot = slot_of(object);
-  if (slot < OMNIHEAP_CONF_MAX_HEAPS) g_last_slot = slot;
-  return slot;
-}
 
 constexpr unsigned valid_events = OMNIHEAP_ON_ALL;
 static_assert(OMNIHEAP_ON_ALL == (OMNIHEAP_ON_OPERATIONS | OMNIHEAP_ON_FAILURE | OMNIHEAP_ON_THRESHOLD |
@@ -98,7 +90,7 @@ void set_sink(Sink sink) noexcept {
 
 void notify(const Change &c) noexcept {
   CriticalSection cs;
-  const size_t slot = slot_cached(c.object);
+  const size_t slot = slot_of(c.object);
   omniheap_heap *entry = slot < OMNIHEAP_CONF_MAX_HEAPS ? slot_at(slot) : nullptr;
   const omniheap_family_t family = entry != nullptr ? entry->ops->family : c.family;
   if (g_sink != nullptr) g_sink(c, family);
