@@ -80,13 +80,17 @@ OMNIHEAP_EXPORT void heap_listener_register(struct heap_listener *listener) {
     if (n == &listener->node) return;
   }
   sys_slist_append(&listen::g_list, &listener->node);
-  if (listen::g_registered++ == 0U) omniheap::observe::set_sink(listen::on_change);
+  // Written inside the critical section, read relaxed by the notify functions.
+  if (__atomic_fetch_add(&listen::g_registered, 1U, __ATOMIC_RELAXED) == 0U) {
+    omniheap::observe::set_sink(listen::on_change);
+  }
 }
 
 OMNIHEAP_EXPORT void heap_listener_unregister(struct heap_listener *listener) {
   if (listener == nullptr) return;
   omniheap::CriticalSection cs;
-  if (sys_slist_find_and_remove(&listen::g_list, &listener->node) && --listen::g_registered == 0U) {
+  if (sys_slist_find_and_remove(&listen::g_list, &listener->node) &&
+      __atomic_sub_fetch(&listen::g_registered, 1U, __ATOMIC_RELAXED) == 0U) {
     omniheap::observe::set_sink(nullptr);
   }
 }
