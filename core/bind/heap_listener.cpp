@@ -68,6 +68,16 @@ void on_change(const omniheap::observe::Change &c, omniheap_family_t family) noe
 
 bool active() noexcept { return __atomic_load_n(&g_registered, __ATOMIC_RELAXED) != 0U; }
 
+// Changes the count (inside the critical section: writers are serialised)
+// with an atomic store, as the notify functions read it without the
+// critical section; a load and a store, since Cortex-M0 has no atomic
+// read-modify-write. Returns the new count.
+unsigned count(int delta) noexcept {
+  const unsigned n = __atomic_load_n(&g_registered, __ATOMIC_RELAXED) + static_cast<unsigned>(delta);
+  __atomic_store_n(&g_registered, n, __ATOMIC_RELAXED);
+  return n;
+}
+
 } // namespace
 } // namespace omniheap::bind::listen
 
@@ -80,17 +90,13 @@ OMNIHEAP_EXPORT void heap_listener_register(struct heap_listener *listener) {
     if (n == &listener->node) return;
   }
   sys_slist_append(&listen::g_list, &listener->node);
-  // Written inside the critical section, read relaxed by the notify functions.
-  if (__atomic_fetch_add(&listen::g_registered, 1U, __ATOMIC_RELAXED) == 0U) {
-    omniheap::observe::set_sink(listen::on_change);
-  }
+  if (listen::count(+1) == 1U) omniheap::observe::set_sink(listen::on_change);
 }
 
 OMNIHEAP_EXPORT void heap_listener_unregister(struct heap_listener *listener) {
   if (listener == nullptr) return;
   omniheap::CriticalSection cs;
-  if (sys_slist_find_and_remove(&listen::g_list, &listener->node) &&
-      __atomic_sub_fetch(&listen::g_registered, 1U, __ATOMIC_RELAXED) == 0U) {
+  if (sys_slist_find_and_remove(&listen::g_list, &listener->node) && listen::count(-1) == 0U) {
     omniheap::observe::set_sink(nullptr);
   }
 }
